@@ -1,0 +1,34 @@
+from django.db import models
+
+from hub.crypto import EncryptedTextField
+from hub.models.accounts import Account
+
+
+class PbxKind(models.TextChoices):
+    THREECX = "3cx", "3CX"
+    GENERIC = "generic", "Generic (native JSON)"
+
+
+class Pbx(models.Model):
+    """One phone system of an account. Its slug is global: operators' commands name it alone."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="pbxes")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    kind = models.CharField(max_length=10, choices=PbxKind.choices, default=PbxKind.THREECX)
+    # An IANA zone ("Australia/Melbourne") or a fixed offset ("+11:00"): 3CX logs carry none.
+    timezone = models.CharField(max_length=64)
+    # Region for national numbers in click-to-call ("AU"); blank means E.164 only.
+    default_region = models.CharField(max_length=2, blank=True)
+    # The push URLs carry the token, so it is looked up by keyed hash and kept encrypted
+    # only so the UI can show it again.
+    ingest_token_hash = models.CharField(max_length=64, unique=True)
+    ingest_token = EncryptedTextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "PBXes"
+
+    def __str__(self) -> str:
+        return self.name

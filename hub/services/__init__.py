@@ -1,0 +1,1 @@
+"""Services: the only code that writes the database, opens transactions or enqueues tasks."""

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from hub.crypto import keyed_hash
+from hub.errors import InvalidInput
+from hub.models import ALL_SCOPES, Account, ApiKey
+
+KEY_PURPOSE = "api-key"
+# The visible part tells a key apart in logs and the UI; the rest is the secret.
+KEY_PREFIX = "pbxh"
+
+
+def api_key_create(*, account: Account, name: str, scopes: list[str] | None = None,
+                   expires_at: datetime | None = None) -> tuple[ApiKey, str]:
+    """Create a key and return it with its full text, which is never stored nor shown again."""
+    scopes = list(ALL_SCOPES if scopes is None else scopes)
+    unknown = sorted(set(scopes) - set(ALL_SCOPES))
+    if unknown:
+        raise InvalidInput("scopes", f"unknown scope(s) {', '.join(unknown)}; known: {', '.join(ALL_SCOPES)}")
+    lookup = secrets.token_hex(6)
+    full_key = f"{KEY_PREFIX}_{lookup}_{secrets.token_urlsafe(32)}"
+    api_key = ApiKey.objects.create(
+        account=account, name=name or "key", prefix=lookup, scopes=scopes, expires_at=expires_at,
+        key_hash=keyed_hash(full_key, purpose=KEY_PURPOSE),
+    )
+    return api_key, full_key

@@ -1,0 +1,1 @@
+"""Plain-data vocabulary shared by adapters and services; imports nothing from Django."""

@@ -1,0 +1,72 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hub.vocabulary.timezones import parse_timezone
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _django_setup(**env_overrides) -> subprocess.CompletedProcess:
+    env = {**os.environ, **env_overrides}
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT, env={k: v for k, v in env.items() if v is not None}, capture_output=True, text=True, timeout=60,
+    )
+
+
+@pytest.mark.parametrize("variable, value", [
+    ("DEBUG", "yes"),
+    ("TRUSTED_PROXY_COUNT", "two"),
+    ("TRUSTED_PROXY_COUNT", "-1"),
+    ("WEBHOOK_ALLOW_PRIVATE_NETWORKS", "10.0.0.0/8,not-a-network"),
+    ("DATABASE_URL", "nosuchdb://x"),
+])
+def test_malformed_environment_value_stops_startup_naming_the_variable(variable, value):
+    result = _django_setup(**{variable: value})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert variable in result.stderr
+
+
+def test_secret_key_is_required_when_debug_is_off():
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    result = subprocess.run([sys.executable, "-c", "import django; django.setup()"], cwd=ROOT,
+                            env={**env, "DEBUG": "0"}, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "SECRET_KEY: required when DEBUG is off" in result.stderr
+
+
+def test_defaults_need_no_server(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL")}
+    code = "from django.conf import settings as s; print(s.DATABASES['default']['ENGINE']); print(s.CELERY_BROKER_URL)"
+    result = subprocess.run([sys.executable, "-c", "import django; django.setup(); " + code], cwd=ROOT,
+                            env={**env, "HUB_VAR_DIR": str(tmp_path)}, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    engine, broker = result.stdout.split()
+    assert engine == "django.db.backends.sqlite3"
+    assert broker == f"sqla+sqlite:///{tmp_path}/celery-broker.sqlite3"
+
+
+@pytest.mark.parametrize("value, offset_hours", [("+11:00", 11), ("-05:30", -5.5), ("UTC+10", 10)])
+def test_fixed_offset_timezones_are_accepted(value, offset_hours):
+    from datetime import datetime
+
+    assert parse_timezone(value).utcoffset(datetime(2025, 1, 1)).total_seconds() == offset_hours * 3600
+
+
+def test_iana_timezone_follows_daylight_saving():
+    from datetime import datetime
+
+    zone = parse_timezone("Australia/Melbourne")
+    assert zone.utcoffset(datetime(2025, 1, 1)).total_seconds() == 11 * 3600
+    assert zone.utcoffset(datetime(2025, 7, 1)).total_seconds() == 10 * 3600
+
+
+@pytest.mark.parametrize("value", ["Mars/Olympus", "../../etc/passwd", "+15:00", ""])
+def test_bad_timezone_is_refused_with_a_reason(value):
+    with pytest.raises(ValueError, match="expected an IANA name|offsets range"):
+        parse_timezone(value)
