@@ -29,3 +29,8 @@ def test_worker_completes_a_task_over_redis(redis_url, tmp_path):
 @pytest.mark.services
 def test_worker_completes_a_task_over_rabbitmq(rabbitmq_url, tmp_path):
     _round_trip(rabbitmq_url, "rpc://", tmp_path)
+
+
+def test_worker_completes_a_task_over_the_embedded_sqlite_broker(tmp_path):
+    """The default of `./hubctl run`: no server, broker and results in SQLite files."""
+    _round_trip(f"sqla+sqlite:///{tmp_path}/broker.sqlite3", f"db+sqlite:///{tmp_path}/results.sqlite3", tmp_path)
