@@ -1,0 +1,80 @@
+"""Records -> ``PbxEvent``: one at a time (``parse_record``) or a whole file (``parse_text``)."""
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import tzinfo
+
+from hub.vocabulary.pbx_event import PbxEvent, Source
+
+from .envelope import split_envelope
+from .loader import load_rules
+from .reader import Record, RecordReader
+from .rules import Match, Rules, Skip
+
+NO_ENVELOPE = "no_envelope"
+BAD_TIMESTAMP = "bad_timestamp"
+
+
+@dataclass(slots=True)
+class ParseResult:
+    events: list[PbxEvent] = field(default_factory=list)
+    skipped: Counter[str] = field(default_factory=Counter)
+    lines: int = 0
+    records: int = 0
+
+    def add(self, record: Record, outcome: PbxEvent | Skip) -> None:
+        self.lines += record.lines
+        self.records += 1
+        if isinstance(outcome, Skip):
+            self.skipped[outcome.reason] += 1
+        else:
+            self.events.append(outcome)
+
+
+def dedupe_key(source: Source, text: str) -> str:
+    # The record text includes its millisecond timestamp and thread, so equal text means the
+    # same line read twice (re-import, tailer restart), never two real events.
+    return hashlib.sha256(f"{source}\n{text}".encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def parse_record(record: Record, *, tz: tzinfo, source: Source, rules: Rules) -> PbxEvent | Skip:
+    envelope = split_envelope(record.text)
+    if envelope is None:
+        return Skip(NO_ENVELOPE)  # e.g. a tail that started in the middle of a dump
+    match = rules.match(envelope.module, envelope.message)
+    if isinstance(match, Skip):
+        return match
+    try:
+        occurred_at = envelope.occurred_at(tz)
+    except ValueError:
+        return Skip(BAD_TIMESTAMP)
+    return _event(record, match, occurred_at, source)
+
+
+def _event(record: Record, match: Match, occurred_at, source: Source) -> PbxEvent:
+    return PbxEvent(
+        source=source,
+        kind=match.rule.kind,
+        occurred_at=occurred_at,
+        pbx_call_id=match.pbx_call_id,
+        dedupe_key=dedupe_key(source, record.text),
+        data=match.data,
+        raw=record.text,
+    )
+
+
+def parse_text(
+    text_or_bytes: str | bytes, *, tz: tzinfo, source: Source, rules: Rules | None = None
+) -> ParseResult:
+    """Parse a whole file's content (the input is final: a last line without newline counts)."""
+    rules = rules or load_rules()
+    data = text_or_bytes
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogatepass")  # lone surrogates become U+FFFD, not errors
+    reader = RecordReader()
+    result = ParseResult()
+    for record in [*reader.feed(data), *reader.flush()]:
+        result.add(record, parse_record(record, tz=tz, source=source, rules=rules))
+    return result
