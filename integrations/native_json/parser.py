@@ -1,0 +1,114 @@
+"""The hub's own push schema: one event object, or a list of them (at most MAX_EVENTS).
+
+``{"id": "<caller's unique id>", "kind": "<Kind>", "occurred_at": "<ISO 8601 with offset>",
+"pbx_call_id": "<string, optional>", "data": {...}}``. The id becomes the dedupe key, so a
+caller re-sending a push after a timeout does not store anything twice.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from hub.vocabulary.pbx_event import Kind, PbxEvent, Source
+from integrations.push_errors import PushError
+
+from .schema import BOOL, DATA_TYPES, ENUMS, INT, PUSHABLE_KINDS, STR
+
+MAX_EVENTS = 1000
+MAX_ID_LENGTH = 200
+_KEYS = ("id", "kind", "occurred_at", "pbx_call_id", "data")
+_REQUIRED = ("id", "kind", "occurred_at")
+_TYPE_CHECKS = {
+    STR: lambda value: isinstance(value, str),
+    INT: lambda value: isinstance(value, int) and not isinstance(value, bool) and value >= 0,
+    BOOL: lambda value: isinstance(value, bool),
+}
+_TYPE_NAMES = {STR: "a string", INT: "a whole number ≥ 0", BOOL: "true or false"}
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _string(item: dict[str, Any], key: str, path: str) -> str:
+    value = item[key]
+    if not isinstance(value, str) or not value.strip():
+        raise PushError(_join(path, key), "expected a non-empty string")
+    return value
+
+
+def _kind(value: str, where: str) -> Kind:
+    if value == Kind.CDR_RECORD:
+        raise PushError(where, "cdr.record cannot be pushed; send the call's events instead")
+    if value not in PUSHABLE_KINDS:
+        expected = ", ".join(PUSHABLE_KINDS)
+        raise PushError(where, f"unknown kind {value!r}; expected one of {expected}")
+    return Kind(value)
+
+
+def _occurred_at(value: str, where: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise PushError(where, f"not an ISO 8601 date-time: {value!r}") from None
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        raise PushError(where, "needs a UTC offset, e.g. 2025-03-01T09:14:22+11:00")
+    return parsed
+
+
+def _data(value: Any, kind: Kind, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise PushError(where, "expected an object")
+    for key, expected in DATA_TYPES[kind].items():
+        if key in value and not _TYPE_CHECKS[expected](value[key]):
+            raise PushError(f"{where}.{key}", f"expected {_TYPE_NAMES[expected]}")
+        if key in ENUMS and key in value and value[key] not in ENUMS[key]:
+            raise PushError(f"{where}.{key}", f"expected one of {', '.join(ENUMS[key])}")
+    return value
+
+
+def _check_keys(item: dict[str, Any], path: str) -> None:
+    for key in item:
+        if key not in _KEYS:
+            raise PushError(_join(path, str(key)), f"unknown field; expected {', '.join(_KEYS)}")
+    for key in _REQUIRED:
+        if key not in item:
+            raise PushError(_join(path, key), "missing")
+
+
+def _pbx_call_id(item: dict[str, Any], path: str) -> str | None:
+    value = item.get("pbx_call_id")
+    if value is not None and not isinstance(value, str):
+        raise PushError(_join(path, "pbx_call_id"), "expected a string or null")
+    return value or None
+
+
+def _event(item: Any, path: str) -> PbxEvent:
+    if not isinstance(item, dict):
+        raise PushError(path or "body", "expected a JSON object")
+    _check_keys(item, path)
+    event_id = _string(item, "id", path)
+    if len(event_id) > MAX_ID_LENGTH:
+        raise PushError(_join(path, "id"), f"longer than {MAX_ID_LENGTH} characters")
+    kind = _kind(_string(item, "kind", path), _join(path, "kind"))
+    return PbxEvent(
+        source=Source.NATIVE,
+        kind=kind,
+        occurred_at=_occurred_at(_string(item, "occurred_at", path), _join(path, "occurred_at")),
+        pbx_call_id=_pbx_call_id(item, path),
+        dedupe_key=event_id,
+        data=dict(_data(item.get("data", {}), kind, _join(path, "data"))),
+        raw=json.dumps(item, ensure_ascii=False, sort_keys=True, default=str),
+    )
+
+
+def parse_native_push(payload: Any) -> list[PbxEvent]:
+    """Every event of a decoded JSON push; PushError names the field, e.g. ``events[3].kind``."""
+    if isinstance(payload, dict):
+        return [_event(payload, "")]
+    if not isinstance(payload, list):
+        raise PushError("body", "expected a JSON object or a list of objects")
+    if len(payload) > MAX_EVENTS:
+        raise PushError("events", f"{len(payload)} events in one push; at most {MAX_EVENTS}")
+    return [_event(item, f"events[{index}]") for index, item in enumerate(payload)]
