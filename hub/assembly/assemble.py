@@ -1,0 +1,58 @@
+"""assemble_call: the call record as a pure function of the SET of one call's events.
+
+Events are de-duplicated by (source, dedupe_key), moved to the PBX's zone and sorted by
+(occurred_at, source rank, dedupe_key), so arrival order and repeats never change the result.
+Every rule keeps the earliest time it sees (start, answer, end), which is why a late or
+repeated event can never move a finished call back.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import tzinfo
+
+from hub.vocabulary.pbx_event import Kind, PbxEvent, Source
+
+from .callflow_rules import CALLFLOW_HANDLERS, Handler
+from .cdr import fill_from_cdr, on_cdr
+from .draft import Draft
+from .finish import finish
+from .queue_rules import QUEUE_HANDLERS
+from .record import CallRecord
+
+# At equal times the CallFlow line is the more precise witness, the CDR the least.
+SOURCE_RANK: dict[Source, int] = {
+    Source.CALLFLOW: 0, Source.QUEUEMANAGER: 1, Source.PLUGIN: 2, Source.NATIVE: 3, Source.CDR: 4,
+}
+
+HANDLERS: dict[Kind, Handler] = {**CALLFLOW_HANDLERS, **QUEUE_HANDLERS, Kind.CDR_RECORD: on_cdr}
+
+
+def sort_key(event: PbxEvent) -> tuple:
+    return (event.occurred_at, SOURCE_RANK.get(event.source, 9), event.dedupe_key)
+
+
+def normalise(events: Iterable[PbxEvent], tz: tzinfo) -> list[PbxEvent]:
+    """Distinct events, in the PBX's zone, in the one order every caller agrees on."""
+    unique = {(e.source, e.dedupe_key): e for e in events}
+    local = [replace(e, occurred_at=e.occurred_at.astimezone(tz)) for e in unique.values()]
+    return sorted(local, key=sort_key)
+
+
+def _pbx_call_id(events: list[PbxEvent]) -> str | None:
+    return next((e.pbx_call_id for e in events if e.pbx_call_id), None)
+
+
+def assemble_call(events: Iterable[PbxEvent], *, tz: tzinfo) -> CallRecord:
+    """The CallRecord of one call's events (see linking.group_calls to split a stream)."""
+    ordered = normalise(events, tz)
+    if not ordered:
+        raise ValueError("a call needs at least one event")
+    draft = Draft(_pbx_call_id(ordered), first_at=ordered[0].occurred_at)
+    for event in ordered:
+        handler = HANDLERS.get(event.kind)
+        if handler is not None:
+            handler(draft, event)
+    fill_from_cdr(draft, tz)
+    return finish(draft, tz)
+
