@@ -24,6 +24,8 @@ class Pbx(models.Model):
     # only so the UI can show it again.
     ingest_token_hash = models.CharField(max_length=64, unique=True)
     ingest_token = EncryptedTextField()
+    # A call whose end never arrives is closed this long after its last event.
+    idle_call_timeout = models.PositiveIntegerField(default=4 * 3600, help_text="seconds")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

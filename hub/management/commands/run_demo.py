@@ -73,7 +73,8 @@ class Command(BaseCommand):
     def _stop_all(self, children: dict[str, subprocess.Popen]) -> None:
         for proc in children.values():
             if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
+                # The leader only: Celery stops its own pool children in order.
+                proc.terminate()
         deadline = time.monotonic() + 10
         for proc in children.values():
             try:

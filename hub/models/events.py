@@ -1,0 +1,56 @@
+"""What the hub has received (PBX events) and what it has derived (catalogue events)."""
+from django.db import models
+
+from hub.models.accounts import Account
+from hub.models.calls import Call
+from hub.models.pbx import Pbx
+
+
+class StoredPbxEvent(models.Model):
+    """One normalised PBX event, stored once per (PBX, source, dedupe key)."""
+
+    pbx = models.ForeignKey(Pbx, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=20)
+    kind = models.CharField(max_length=40)
+    occurred_at = models.DateTimeField()
+    pbx_call_id = models.CharField(max_length=20, blank=True)
+    dedupe_key = models.CharField(max_length=100)
+    data = models.JSONField(default=dict)
+    raw = models.TextField(blank=True)
+    call = models.ForeignKey(Call, null=True, blank=True, on_delete=models.SET_NULL, related_name="pbx_events")
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["pbx", "source", "dedupe_key"], name="pbxevent_unique_key")]
+        indexes = [models.Index(fields=["call", "occurred_at"], name="pbxevent_call_time"),
+                   models.Index(fields=["pbx", "pbx_call_id"], name="pbxevent_pbx_callid")]
+
+
+class QcidLink(models.Model):
+    """Queue lines after `call received` name only a QCID; this says which call it belongs to."""
+
+    pbx = models.ForeignKey(Pbx, on_delete=models.CASCADE, related_name="+")
+    qcid = models.CharField(max_length=20)
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["pbx", "qcid"], name="qcidlink_unique")]
+
+
+class CatalogueEvent(models.Model):
+    """An event of the delivery catalogue, derived as a call advances; deliveries fan out from it."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    pbx = models.ForeignKey(Pbx, on_delete=models.CASCADE, related_name="+")
+    call = models.ForeignKey(Call, null=True, blank=True, on_delete=models.CASCADE, related_name="catalogue_events")
+    key = models.CharField(max_length=160)  # stable: the same fact never yields two events
+    trigger = models.CharField(max_length=40)
+    sequence = models.PositiveIntegerField(default=0)  # order within the call
+    occurred_at = models.DateTimeField()
+    payload = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["pbx", "key"], name="catevent_unique_key")]
+        indexes = [models.Index(fields=["account", "created_at"], name="catevent_account_created"),
+                   models.Index(fields=["call", "sequence"], name="catevent_call_seq")]

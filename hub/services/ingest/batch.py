@@ -1,0 +1,110 @@
+"""events_ingest: one batch of PbxEvents into the database, in the caller's transaction."""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from django.db import transaction
+from django.db.models import Q
+
+from hub.assembly import assemble_call, close_idle_call, derive_events, derive_standalone_events
+from hub.models import Call, CallState, Pbx, QcidLink, StoredPbxEvent
+from hub.services.ingest.call_store import calls_store
+from hub.services.ingest.catalogue_store import catalogue_events_store
+from hub.services.ingest.directory import directory_sync
+from hub.services.ingest.linking import CallLinker
+from hub.services.ingest.rows import to_event, to_row
+from hub.vocabulary.pbx_event import Kind, PbxEvent
+from hub.vocabulary.timezones import parse_timezone
+
+
+@dataclass
+class IngestResult:
+    received: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    calls: set[int] = field(default_factory=set)
+    catalogue_events: list = field(default_factory=list)
+
+
+@lru_cache(maxsize=256)
+def pbx_tz(timezone: str):
+    return parse_timezone(timezone)
+
+
+def _new_events(pbx: Pbx, events: list[PbxEvent]) -> list[PbxEvent]:
+    """Drop events stored before (same PBX, source and key) and repeats within the batch."""
+    unique = {(e.source.value, e.dedupe_key[:100]): e for e in events}
+    stored = set(StoredPbxEvent.objects.filter(
+        pbx=pbx, dedupe_key__in=[key for _, key in unique],
+    ).values_list("source", "dedupe_key"))
+    return [e for k, e in unique.items() if k not in stored]
+
+
+def _adopt_orphans(pbx: Pbx, linker: CallLinker, linked_before: set[str]) -> set[int]:
+    """Queue lines stored before their QCID was linked to a call now join that call.
+
+    Adopting one can link a further QCID (a callback's own), so repeat until nothing new links.
+    """
+    touched: set[int] = set()
+    new = linker.new_qcids - linked_before
+    while new:
+        seen = set(linker.new_qcids)
+        named = Q(data__qcid__in=new) | Q(data__for_qcid__in=new) | Q(data__to_qcid__in=new)
+        for row in StoredPbxEvent.objects.filter(named, pbx=pbx, call__isnull=True):
+            call = linker.link(to_event(row))
+            if call is not None:
+                row.call = call
+                row.save(update_fields=["call"])
+                touched.add(call.pk)
+        new = linker.new_qcids - seen
+    return touched
+
+
+def _assemble(pbx: Pbx, call_ids: set[int]) -> list:
+    tz = pbx_tz(pbx.timezone)
+    calls = {c.pk: c for c in Call.objects.filter(pk__in=call_ids)}
+    by_call: dict[int, list[PbxEvent]] = defaultdict(list)
+    last_at = {}
+    for row in StoredPbxEvent.objects.filter(call_id__in=call_ids).order_by("occurred_at", "id"):
+        by_call[row.call_id].append(to_event(row))
+        last_at[row.call_id] = row.occurred_at
+    ended_before = {pk for pk, c in calls.items() if c.state != CallState.IN_PROGRESS}
+    assembled, derived = [], []
+    for pk, events in by_call.items():
+        record = assemble_call(events, tz=tz)
+        if calls[pk].closed_reason and not record.ended:
+            record = close_idle_call(record, calls[pk].closed_reason)
+        assembled.append((calls[pk], record, last_at[pk]))
+        derived += [(calls[pk], d) for d in derive_events(record, events, call_key=f"call{pk}",
+                                                          ended_before=pk in ended_before)]
+    return assembled, derived
+
+
+def events_ingest(*, pbx: Pbx, events: list[PbxEvent], progress: Callable[[], None] | None = None) -> IngestResult:
+    """Store, link, assemble and derive in ONE transaction; ``progress`` (e.g. saving the
+    source position) runs inside it, so position and events commit or roll back together."""
+    result = IngestResult(received=len(events))
+    with transaction.atomic():
+        fresh = _new_events(pbx, events)
+        result.stored, result.duplicates = len(fresh), len(events) - len(fresh)
+        linker = CallLinker.load(pbx, fresh)
+        fresh.sort(key=lambda e: e.occurred_at)
+        rows = []
+        for event in fresh:
+            call = linker.link(event)
+            rows.append(to_row(pbx, event, call.pk if call else None))
+        StoredPbxEvent.objects.bulk_create(rows, batch_size=1000)
+        QcidLink.objects.bulk_create(linker.new_links(), ignore_conflicts=True)
+        result.calls = {r.call_id for r in rows if r.call_id} | _adopt_orphans(pbx, linker, set())
+        assembled, derived = _assemble(pbx, result.calls)
+        calls_store(assembled)
+        statuses = [e for e, row in zip(fresh, rows) if row.call_id is None and e.kind == Kind.AGENT_STATUS]
+        derived += [(None, d) for d in derive_standalone_events(statuses, tz=pbx_tz(pbx.timezone))]
+        directory_sync(pbx, fresh)
+        result.catalogue_events = catalogue_events_store(pbx, derived)
+        if progress is not None:
+            progress()
+    return result

@@ -1,0 +1,94 @@
+"""Which stored call each new event belongs to: the DB mirror of hub.assembly.linking.
+
+An event names its call by Call(C:N) or, for queue lines, by a QCID linked to one. C:N
+numbers recycle, so an event joins N's newest call unless it is a start line and that call
+already started, or that call ended long before the event.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from hub.assembly import QcidLink as PlainLink
+from hub.assembly import call_key_for, qcid_links
+from hub.assembly.linking import START_KINDS
+from hub.models import Call, CallState, Pbx, QcidLink, StoredPbxEvent
+from hub.vocabulary.pbx_event import PbxEvent
+
+# Events that follow a call's end (recording saved, the CDR record) arrive within seconds.
+LATE_EVENT_SLACK = timedelta(minutes=10)
+
+
+def _qcids_named(events: list[PbxEvent]) -> set[str]:
+    keys = ("qcid", "to_qcid", "for_qcid")
+    return {str(e.data[k]) for e in events for k in keys if e.data.get(k)}
+
+
+@dataclass
+class CallLinker:
+    pbx: Pbx
+    qcid_calls: dict[str, Call] = field(default_factory=dict)  # qcid -> call, from the DB
+    newest: dict[str, Call] = field(default_factory=dict)  # pbx_call_id -> newest call
+    started: set[int] = field(default_factory=set)  # ids of calls that have a start line
+    new_qcids: set[str] = field(default_factory=set)
+    _plain: dict[str, PlainLink] = field(default_factory=dict)  # qcid_calls in assembly's terms
+
+    @classmethod
+    def load(cls, pbx: Pbx, events: list[PbxEvent]) -> "CallLinker":
+        linker = cls(pbx)
+        links = QcidLink.objects.filter(pbx=pbx, qcid__in=_qcids_named(events)).select_related("call")
+        linker.qcid_calls = {link.qcid: link.call for link in links}
+        linker._plain = {q: PlainLink(q, pbx_call_id=c.pbx_call_id) for q, c in linker.qcid_calls.items()}
+        call_ids = {e.pbx_call_id for e in events if e.pbx_call_id}
+        call_ids |= {c.pbx_call_id for c in linker.qcid_calls.values()}
+        for call in Call.objects.filter(pbx=pbx, pbx_call_id__in=call_ids).order_by("call_start_at", "id"):
+            linker.newest[call.pbx_call_id] = call
+        linker.started = set(StoredPbxEvent.objects.filter(
+            call__in=list(linker.newest.values()), kind__in=[k.value for k in START_KINDS],
+        ).values_list("call_id", flat=True))
+        return linker
+
+    def link(self, event: PbxEvent) -> Call | None:
+        """The call of ``event``, creating it when the event opens a new one; None if unknown."""
+        for link in qcid_links(event):
+            # A callback or transfer names its new QCID and the parent in one line: link the
+            # new QCID to the parent's call first, so this very event can resolve through it.
+            parent = self.qcid_calls.get(link.parent_qcid or "")
+            if parent is not None:
+                self._remember(link.qcid, parent)
+        pbx_call_id = call_key_for(event, self._plain)
+        if pbx_call_id is None:
+            return None
+        call = self._call_for(pbx_call_id, event)
+        for link in qcid_links(event):
+            self._remember(link.qcid, call)
+        if event.kind in START_KINDS:
+            self.started.add(call.pk)
+        return call
+
+    def _remember(self, qcid: str, call: Call) -> None:
+        if qcid not in self.qcid_calls:
+            self.qcid_calls[qcid] = call
+            self._plain[qcid] = PlainLink(qcid, pbx_call_id=call.pbx_call_id)
+            self.new_qcids.add(qcid)
+
+    def _call_for(self, pbx_call_id: str, event: PbxEvent) -> Call:
+        call = self.newest.get(pbx_call_id)
+        if call is not None and not self._opens_new_call(call, event):
+            return call
+        call = Call.objects.create(
+            account_id=self.pbx.account_id, pbx=self.pbx, pbx_call_id=pbx_call_id,
+            unique_call_id=f"pending-{pbx_call_id}-{event.dedupe_key[:16]}",
+            direction="inbound", call_start_at=event.occurred_at, last_event_at=event.occurred_at,
+        )
+        self.newest[pbx_call_id] = call
+        return call
+
+    def _opens_new_call(self, call: Call, event: PbxEvent) -> bool:
+        if event.kind in START_KINDS and call.pk in self.started:
+            return True
+        ended = call.state != CallState.IN_PROGRESS and call.ended_at is not None
+        return ended and event.occurred_at > call.ended_at + LATE_EVENT_SLACK
+
+    def new_links(self) -> list[QcidLink]:
+        return [QcidLink(pbx=self.pbx, qcid=q, call=self.qcid_calls[q]) for q in self.new_qcids]
