@@ -87,6 +87,11 @@ def events_ingest(*, pbx: Pbx, events: list[PbxEvent], progress: Callable[[], No
     """Store, link, assemble and derive in ONE transaction; ``progress`` (e.g. saving the
     source position) runs inside it, so position and events commit or roll back together."""
     result = IngestResult(received=len(events))
+    if not events:
+        with transaction.atomic():
+            if progress is not None:
+                progress()
+        return result
     with transaction.atomic():
         fresh = _new_events(pbx, events)
         result.stored, result.duplicates = len(fresh), len(events) - len(fresh)

@@ -1,0 +1,68 @@
+"""3CX's CDR "active socket": 3CX connects to the hub and writes one record per line."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections import Counter
+
+from django.db import close_old_connections
+
+from hub.models import IngestSource
+from hub.services.ingest.batch import events_ingest
+from hub.services.ingest.follow import decoder_for, source_progress_save
+from integrations.threecx_cdr.server import CdrSocketServer
+
+logger = logging.getLogger(__name__)
+
+
+def cdr_line_ingest(*, source_id: int, line: bytes) -> int:
+    """Store one CDR record received on a socket; returns the number of new events."""
+    close_old_connections()  # runs on a worker thread that outlives Django's request cycle
+    source = IngestSource.objects.select_related("pbx").get(pk=source_id)
+    decoded = decoder_for(source).decode(line + b"\n", 0, final=True)
+    result = events_ingest(pbx=source.pbx, events=decoded.events,
+                           progress=lambda: source_progress_save(source, None, decoded))
+    return result.stored
+
+
+class CdrSocketServers:
+    """Runs one asyncio loop in a thread, with a server per enabled CDR socket source."""
+
+    def __init__(self):
+        self.loop = asyncio.new_event_loop()
+        self.servers: dict[int, CdrSocketServer] = {}
+        self.refused = Counter()
+        self._thread = threading.Thread(target=self.loop.run_forever, name="cdr-sockets", daemon=True)
+        self._thread.start()
+
+    def sync(self, sources: list[IngestSource]) -> None:
+        wanted = {s.pk: s for s in sources}
+        for pk in set(self.servers) - set(wanted):
+            self._call(self.servers.pop(pk).stop())
+        for pk, source in wanted.items():
+            if pk not in self.servers:
+                self._start(source)
+
+    def _start(self, source: IngestSource) -> None:
+        server = CdrSocketServer(host=source.listen_host or "0.0.0.0", port=source.port,
+                                 on_line=lambda peer, line, pk=source.pk: cdr_line_ingest(source_id=pk, line=line),
+                                 allow=source.allowed_networks or None)
+        try:
+            self._call(server.start())
+        except OSError as exc:
+            logger.error("CDR socket for %s cannot listen on port %s: %s", source, source.port, exc)
+            IngestSource.objects.filter(pk=source.pk).update(last_error=f"cannot listen: {exc}")
+            return
+        self.servers[source.pk] = server
+        logger.info("CDR socket for %s listening on %s:%s", source, source.listen_host, server.port)
+
+    def _call(self, coroutine, timeout: float = 10):
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
+
+    def close(self) -> None:
+        for server in self.servers.values():
+            self._call(server.stop())
+        self.servers.clear()
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(timeout=5)

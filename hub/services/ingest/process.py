@@ -1,0 +1,63 @@
+"""The ingest process: follows every enabled file source and runs the CDR socket servers."""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from django.db import close_old_connections
+
+from hub.models import FILE_KINDS, IngestSource, SourceKind
+from hub.services.ingest.cdr_socket import CdrSocketServers
+from hub.services.ingest.follow import SourceFollower
+
+logger = logging.getLogger(__name__)
+
+
+class IngestProcess:
+    def __init__(self, *, stop: threading.Event, poll_interval: float = 0.5, reload_every: float = 10.0):
+        self.stop = stop
+        self.poll_interval = poll_interval
+        self.reload_every = reload_every
+        self.followers: dict[int, SourceFollower] = {}
+        self.sockets = CdrSocketServers()
+        self._loaded_at = 0.0
+
+    def run(self) -> None:
+        try:
+            while not self.stop.is_set():
+                if time.monotonic() - self._loaded_at >= self.reload_every:
+                    self._reload()
+                stored = sum(self._poll(f) for f in list(self.followers.values()))
+                if not stored:
+                    self.stop.wait(self.poll_interval)
+        finally:
+            for follower in self.followers.values():
+                follower.close()
+            self.sockets.close()
+
+    def _reload(self) -> None:
+        """Pick up sources added, changed or disabled in the UI without a restart."""
+        close_old_connections()
+        sources = list(IngestSource.objects.filter(enabled=True).select_related("pbx"))
+        files = {s.pk: s for s in sources if s.kind in FILE_KINDS and s.path}
+        for pk in set(self.followers) - set(files):
+            self.followers.pop(pk).close()
+        for pk, source in files.items():
+            current = self.followers.get(pk)
+            if current is None or (current.source.path, current.source.rules_path) != (source.path, source.rules_path):
+                if current:
+                    current.close()
+                self.followers[pk] = SourceFollower(source)
+        self.sockets.sync([s for s in sources if s.kind == SourceKind.CDR_SOCKET and s.port])
+        self._loaded_at = time.monotonic()
+
+    def _poll(self, follower: SourceFollower) -> int:
+        try:
+            return follower.poll()
+        except Exception as exc:  # one broken source must not stop the others
+            logger.exception("ingest of %s failed", follower.source)
+            IngestSource.objects.filter(pk=follower.source.pk).update(last_error=f"{exc.__class__.__name__}: {exc}"[:1000])
+            follower.close()
+            self.followers.pop(follower.source.pk, None)  # rebuilt from its stored position on reload
+            return 0

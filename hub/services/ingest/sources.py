@@ -1,0 +1,22 @@
+"""Configure where a PBX's traffic is read from."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from hub.models import IngestSource, Pbx, SourceKind
+
+SIMULATOR_FILES = {
+    SourceKind.CALLFLOW_LOG: "3CXCallFlow.log",
+    SourceKind.QUEUEMANAGER_LOG: "3CXQueueManager.log",
+    SourceKind.CDR_FILE: "cdr.log",
+}
+
+
+def file_sources_ensure(*, pbx: Pbx, directory: Path) -> list[IngestSource]:
+    """Follow the two 3CX logs and the CDR file in ``directory`` (idempotent)."""
+    sources = []
+    for kind, name in SIMULATOR_FILES.items():
+        path = str((directory / name).resolve())
+        source, _ = IngestSource.objects.get_or_create(pbx=pbx, kind=kind, path=path)
+        sources.append(source)
+    return sources
