@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
+    # Swagger UI's JS/CSS served from here, not a CDN: hubs often run without internet access.
+    "drf_spectacular_sidecar",
     "hub",
     "webui",
 ]
@@ -154,12 +157,30 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # (The SQLAlchemy transport passes its options to create_engine, which refuses this one.)
     CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = CELERY_TASK_TIME_LIMIT * 4
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "close-idle-calls": {"task": "hub.close_idle_calls", "schedule": env_int("HUB_IDLE_SWEEP_SECONDS", 60, minimum=1)},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": [],
     "UNAUTHENTICATED_USER": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "PBX webhook hub API",
+    "VERSION": "1.0.0",
+    "DESCRIPTION": (
+        "Push ingest for phone systems (the hub's native JSON events and the 3CX Webhook "
+        "plugin's requests), call history for CRMs, click-to-call and webhook subscriptions."
+    ),
+    "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+    "ENUM_NAME_OVERRIDES": {"ErrorStatusEnum": ["error"]},
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 LOGGING = {

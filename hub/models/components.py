@@ -4,6 +4,7 @@ from hub.models.accounts import Account
 
 
 class ComponentCondition(models.TextChoices):
+    # Keys match hub.assembly.components.CONDITIONS.
     REACHED_QUEUE = "reached_queue", "Call reached queue"
     QUEUE_WAIT_OVER = "queue_wait_over", "Queue call waited more than N seconds"
     REACHED_RING_GROUP = "reached_ring_group", "Call reached ring group"

@@ -1,7 +1,6 @@
 """events_ingest: one batch of PbxEvents into the database, in the caller's transaction."""
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -9,9 +8,9 @@ from functools import lru_cache
 from django.db import transaction
 from django.db.models import Q
 
-from hub.assembly import assemble_call, close_idle_call, derive_events, derive_standalone_events
-from hub.models import Call, CallState, Pbx, QcidLink, StoredPbxEvent
-from hub.services.ingest.call_store import calls_store
+from hub.assembly import derive_standalone_events
+from hub.models import Pbx, QcidLink, StoredPbxEvent
+from hub.services.ingest.advance import calls_advance
 from hub.services.ingest.catalogue_store import catalogue_events_store
 from hub.services.ingest.directory import directory_sync
 from hub.services.ingest.linking import CallLinker
@@ -63,26 +62,6 @@ def _adopt_orphans(pbx: Pbx, linker: CallLinker, linked_before: set[str]) -> set
     return touched
 
 
-def _assemble(pbx: Pbx, call_ids: set[int]) -> list:
-    tz = pbx_tz(pbx.timezone)
-    calls = {c.pk: c for c in Call.objects.filter(pk__in=call_ids)}
-    by_call: dict[int, list[PbxEvent]] = defaultdict(list)
-    last_at = {}
-    for row in StoredPbxEvent.objects.filter(call_id__in=call_ids).order_by("occurred_at", "id"):
-        by_call[row.call_id].append(to_event(row))
-        last_at[row.call_id] = row.occurred_at
-    ended_before = {pk for pk, c in calls.items() if c.state != CallState.IN_PROGRESS}
-    assembled, derived = [], []
-    for pk, events in by_call.items():
-        record = assemble_call(events, tz=tz)
-        if calls[pk].closed_reason and not record.ended:
-            record = close_idle_call(record, calls[pk].closed_reason)
-        assembled.append((calls[pk], record, last_at[pk]))
-        derived += [(calls[pk], d) for d in derive_events(record, events, call_key=f"call{pk}",
-                                                          ended_before=pk in ended_before)]
-    return assembled, derived
-
-
 def events_ingest(*, pbx: Pbx, events: list[PbxEvent], progress: Callable[[], None] | None = None) -> IngestResult:
     """Store, link, assemble and derive in ONE transaction; ``progress`` (e.g. saving the
     source position) runs inside it, so position and events commit or roll back together."""
@@ -104,8 +83,7 @@ def events_ingest(*, pbx: Pbx, events: list[PbxEvent], progress: Callable[[], No
         StoredPbxEvent.objects.bulk_create(rows, batch_size=1000)
         QcidLink.objects.bulk_create(linker.new_links(), ignore_conflicts=True)
         result.calls = {r.call_id for r in rows if r.call_id} | _adopt_orphans(pbx, linker, set())
-        assembled, derived = _assemble(pbx, result.calls)
-        calls_store(assembled)
+        derived = calls_advance(pbx, result.calls)
         statuses = [e for e, row in zip(fresh, rows) if row.call_id is None and e.kind == Kind.AGENT_STATUS]
         derived += [(None, d) for d in derive_standalone_events(statuses, tz=pbx_tz(pbx.timezone))]
         directory_sync(pbx, fresh)

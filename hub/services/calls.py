@@ -1,0 +1,33 @@
+"""Services on calls outside ingest: closing calls whose end never came."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from hub.models import Call, CallState, Pbx
+from hub.services.ingest.advance import calls_advance
+from hub.services.ingest.catalogue_store import catalogue_events_store
+
+BATCH = 500
+
+
+def calls_close_idle(*, now: datetime | None = None) -> int:
+    """Close in-progress calls silent for longer than their PBX's idle_call_timeout.
+
+    A closed call ends at its last known activity and is marked (state closed_idle,
+    closed_reason), so its history row and completion events still come out.
+    """
+    now = now or timezone.now()
+    closed = 0
+    for pbx in Pbx.objects.all():  # an operator task across tenants: each call stays in its PBX
+        cutoff = now - timedelta(seconds=pbx.idle_call_timeout)
+        reason = f"no end seen within {pbx.idle_call_timeout} s"
+        while ids := list(Call.objects.filter(pbx=pbx, state=CallState.IN_PROGRESS, closed_reason="",
+                                              last_event_at__lt=cutoff).values_list("pk", flat=True)[:BATCH]):
+            with transaction.atomic():
+                Call.objects.filter(pk__in=ids).update(closed_reason=reason)
+                catalogue_events_store(pbx, calls_advance(pbx, set(ids)))
+            closed += len(ids)
+    return closed
