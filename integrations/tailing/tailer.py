@@ -47,10 +47,12 @@ class FileTailer:
         return FilePosition(self._files[0].identity, self._committed)
 
     def poll(self, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Chunk]:
-        """Uncommitted bytes, oldest file first; at most `max_bytes` not handed out before.
+        """Up to `max_bytes` uncommitted bytes, oldest file first, from the committed position.
 
-        Every poll re-offers what was handed out but not committed, so the caller needs no
-        buffer of its own: a chunk starts at the committed offset (or at 0 of a later file).
+        Every poll starts again at the committed position, so what was handed out but not
+        committed is offered again and the caller needs no buffer of its own. A caller that
+        can consume nothing from a full poll (a record longer than `max_bytes`) must poll
+        with a larger `max_bytes`: memory stays bounded by what the caller asks for.
         """
         if not self._files:
             self._start()
@@ -106,7 +108,7 @@ class FileTailer:
         fd = open_regular(self.path)
         if fd is not None:
             self.stats.possible_losses += 1
-            logger.warning("%s: file of the stored position is gone; reading %s from 0", self.path, self.path)
+            logger.warning("%s: the file of the stored position is gone; reading from 0", self.path)
             self._begin(TrackedFile.from_fd(fd), 0)
 
     def _begin(self, tracked: TrackedFile, committed: int) -> None:
@@ -169,14 +171,14 @@ class FileTailer:
         for index, tracked in enumerate(self._files):
             size = tracked.size()
             start = self._committed if index == 0 else 0
-            end = min(size, max(tracked.offered, start) + budget)
-            budget -= max(0, end - tracked.offered)
+            end = min(size, start + budget)
             if end > start:
                 data = tracked.read(start, end)
                 end = start + len(data)
+                budget -= len(data)
                 final = index < len(self._files) - 1 and end >= size
                 chunks.append(Chunk(data, start, end, tracked.identity, final))
-            tracked.offered = max(end, start)
+            tracked.offered = max(tracked.offered, end)
             if end < size:
                 break
         return chunks

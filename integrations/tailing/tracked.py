@@ -12,7 +12,7 @@ from .identity import FINGERPRINT_SIZE, FileIdentity, head_matches, identify, re
 class TrackedFile:
     fd: int
     identity: FileIdentity
-    # End of the bytes already handed out by poll(); the next poll reads new data from here.
+    # End of the bytes handed out by poll() so far: a commit may not go past it.
     offered: int = 0
     # Every identity given out for this file (the fingerprint lengthens as the file grows, and
     # a copy answers to the identity of the original), so a commit naming any of them lands here.

@@ -296,7 +296,7 @@ def test_multi_megabyte_file_is_read_completely_in_bounded_chunks(log):
         chunks = tailer.poll(max_bytes=1 << 20)
         if not chunks:
             break
-        assert all(len(c.data) <= (1 << 20) + len(line) for c in chunks)
+        assert sum(len(c.data) for c in chunks) <= 1 << 20
         got += consume_chunks(tailer, chunks)
         polls += 1
     assert bytes(got) == data
@@ -310,13 +310,23 @@ def consume_chunks(tailer: FileTailer, chunks) -> bytes:
     return chunk.data[:used]
 
 
-def test_line_longer_than_max_bytes_is_offered_whole_eventually(log):
+def test_poll_never_returns_more_than_max_bytes(log):
     append(log, b"y" * 100 + b"\n")
     tailer = FileTailer(log, None)
-    sizes = [len(c.data) for c in tailer.poll(max_bytes=40)]
-    sizes += [len(c.data) for c in tailer.poll(max_bytes=40)]
-    assert sizes == [40, 80]
-    assert consume(tailer, max_bytes=40)[0] == b"y" * 100 + b"\n"
+    assert [len(c.data) for c in tailer.poll(max_bytes=40)] == [40]
+    assert [len(c.data) for c in tailer.poll(max_bytes=40)] == [40]
+    assert consume(tailer, max_bytes=40)[0] == b""
+    assert consume(tailer, max_bytes=200)[0] == b"y" * 100 + b"\n"
+
+
+def test_max_bytes_is_shared_between_old_and_new_file(log):
+    append(log, b"a" * 30 + b"\n")
+    tailer = FileTailer(log, None)
+    tailer.poll(max_bytes=0)
+    os.rename(log, log.with_name("3CXCallFlow.log.1"))
+    append(log, b"b" * 30 + b"\n")
+    chunks = tailer.poll(max_bytes=40)
+    assert [(len(c.data), c.final) for c in chunks] == [(31, True), (9, False)]
 
 
 def test_fingerprint_grows_with_a_short_file(log):

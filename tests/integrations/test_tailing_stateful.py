@@ -13,7 +13,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from integrations.tailing import FilePosition, FileTailer
+from integrations.tailing import Chunk, FilePosition, FileTailer
 from integrations.tailing.identity import is_same_file
 
 # Every 16-byte window of the written text is unique, so the fingerprint of one file never
@@ -24,6 +24,18 @@ MIN_HEAD = 16
 def unique_line(serial: int, length: int) -> bytes:
     blocks = (hashlib.sha256(f"{serial}:{k}".encode()).hexdigest() for k in range(length // 64 + 1))
     return "".join(blocks).encode()[:length] + b"\n"
+
+
+def take_lines(chunks: list[Chunk]) -> tuple[bytes, FilePosition | None]:
+    """A record reader: complete lines only, except that a final chunk is taken whole."""
+    taken, position = bytearray(), None
+    for chunk in chunks:
+        used = len(chunk.data) if chunk.final else chunk.data.rfind(b"\n") + 1
+        taken += chunk.data[:used]
+        position = chunk.position(used)
+        if used < len(chunk.data):
+            break
+    return bytes(taken), position
 
 
 class TailingMachine(RuleBasedStateMachine):
@@ -67,15 +79,15 @@ class TailingMachine(RuleBasedStateMachine):
 
     @rule(max_bytes=st.sampled_from([1, 50, 700, 1 << 20]))
     def consume(self, max_bytes: int) -> None:
-        position = None
-        for chunk in self.tailer.poll(max_bytes):
-            used = len(chunk.data) if chunk.final else chunk.data.rfind(b"\n") + 1
-            self.consumed += chunk.data[:used]
-            position = chunk.position(used)
-            if used < len(chunk.data):
-                break
+        chunks = self.tailer.poll(max_bytes)
+        taken, position = take_lines(chunks)
+        while not taken and sum(len(c.data) for c in chunks) == max_bytes:
+            max_bytes *= 2  # a record longer than max_bytes: ask for more
+            chunks = self.tailer.poll(max_bytes)
+            taken, position = take_lines(chunks)
         if position is not None:
             self.tailer.commit(position)
+            self.consumed += taken
             self.stored = position  # the same transaction as the consumed records
 
     @rule()

@@ -1,16 +1,16 @@
 """Which stored call each new event belongs to: the DB mirror of hub.assembly.linking.
 
 An event names its call by Call(C:N) or, for queue lines, by a QCID linked to one. C:N
-numbers recycle, so an event joins N's newest call unless it is a start line and that call
-already started, or that call ended long before the event.
+numbers recycle, so an event with a number joins N's newest call unless it is a start line
+and that call already started, or that call ended long before the event. A QCID is linked to
+one stored call, which the event joins whatever its time.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from hub.assembly import QcidLink as PlainLink
-from hub.assembly import call_key_for, qcid_links
+from hub.assembly import qcid_links
 from hub.assembly.linking import START_KINDS
 from hub.models import Call, CallState, Pbx, QcidLink, StoredPbxEvent
 from hub.vocabulary.pbx_event import PbxEvent
@@ -31,14 +31,12 @@ class CallLinker:
     newest: dict[str, Call] = field(default_factory=dict)  # pbx_call_id -> newest call
     started: set[int] = field(default_factory=set)  # ids of calls that have a start line
     new_qcids: set[str] = field(default_factory=set)
-    _plain: dict[str, PlainLink] = field(default_factory=dict)  # qcid_calls in assembly's terms
 
     @classmethod
     def load(cls, pbx: Pbx, events: list[PbxEvent]) -> "CallLinker":
         linker = cls(pbx)
         links = QcidLink.objects.filter(pbx=pbx, qcid__in=_qcids_named(events)).select_related("call")
         linker.qcid_calls = {link.qcid: link.call for link in links}
-        linker._plain = {q: PlainLink(q, pbx_call_id=c.pbx_call_id) for q, c in linker.qcid_calls.items()}
         call_ids = {e.pbx_call_id for e in events if e.pbx_call_id}
         call_ids |= {c.pbx_call_id for c in linker.qcid_calls.values()}
         for call in Call.objects.filter(pbx=pbx, pbx_call_id__in=call_ids).order_by("call_start_at", "id"):
@@ -56,10 +54,14 @@ class CallLinker:
             parent = self.qcid_calls.get(link.parent_qcid or "")
             if parent is not None:
                 self._remember(link.qcid, parent)
-        pbx_call_id = call_key_for(event, self._plain)
-        if pbx_call_id is None:
-            return None
-        call = self._call_for(pbx_call_id, event)
+        if event.pbx_call_id:
+            call = self._call_for(event.pbx_call_id, event)
+        else:
+            # A QCID names its call exactly (unlike a recycled C:N), however late the line is:
+            # a callback dialled an hour after the call ended still belongs to that call.
+            call = self.qcid_calls.get(str(event.data.get("qcid") or ""))
+            if call is None:
+                return None
         for link in qcid_links(event):
             self._remember(link.qcid, call)
         if event.kind in START_KINDS:
@@ -69,7 +71,6 @@ class CallLinker:
     def _remember(self, qcid: str, call: Call) -> None:
         if qcid not in self.qcid_calls:
             self.qcid_calls[qcid] = call
-            self._plain[qcid] = PlainLink(qcid, pbx_call_id=call.pbx_call_id)
             self.new_qcids.add(qcid)
 
     def _call_for(self, pbx_call_id: str, event: PbxEvent) -> Call:
@@ -87,6 +88,10 @@ class CallLinker:
     def _opens_new_call(self, call: Call, event: PbxEvent) -> bool:
         if event.kind in START_KINDS and call.pk in self.started:
             return True
+        # Only C:N recycles: a queue line that found its call through a QCID link (a callback
+        # ending long after the call) belongs to that call however late it comes.
+        if event.pbx_call_id is None:
+            return False
         ended = call.state != CallState.IN_PROGRESS and call.ended_at is not None
         return ended and event.occurred_at > call.ended_at + LATE_EVENT_SLACK
 
