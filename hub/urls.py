@@ -1,3 +1,4 @@
+from django.contrib import admin
 from django.urls import include, path
 
 from hub.views import health
@@ -5,5 +6,7 @@ from hub.views import health
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("admin/", admin.site.urls),
+    path("", include("hub.api.urls")),
     path("", include("webui.urls")),
 ]

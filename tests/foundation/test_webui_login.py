@@ -46,3 +46,22 @@ def test_login_form_is_csrf_protected():
 
     response = Client(enforce_csrf_checks=True).post(reverse("webui:login"), {"username": "x", "password": "y"})
     assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_operator_admin_is_for_superusers_only(client):
+    account, _, _ = make_account("acme")
+    client.force_login(make_member(account, "ann@acme.test", Role.OWNER))
+    assert client.get("/admin/hub/pbxuser/").status_code == 302  # to the admin login
+
+
+@pytest.mark.django_db
+def test_admin_edit_of_a_directory_name_is_kept(admin_client):
+    from hub.models import PbxUser
+
+    _, pbx, _ = make_account("acme")
+    user = PbxUser.objects.create(pbx=pbx, number="102", name="Jose")
+    response = admin_client.post(f"/admin/hub/pbxuser/{user.pk}/change/", {"pbx": pbx.pk, "number": "102", "name": "José Álvarez", "email": ""})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.name == "José Álvarez" and user.edited_by_admin
