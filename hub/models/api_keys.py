@@ -24,6 +24,8 @@ class ApiKey(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Narrows the account whitelist for this key; empty = the account's whitelist applies.
+    allowed_networks = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
