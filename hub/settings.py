@@ -3,6 +3,7 @@
 The defaults need no server at all: SQLite and a Celery broker on a SQLite file under var/.
 Production sets DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL (Redis or RabbitMQ).
 """
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -161,6 +162,21 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "close-idle-calls": {"task": "hub.close_idle_calls", "schedule": env_int("HUB_IDLE_SWEEP_SECONDS", 60, minimum=1)},
 }
+
+# The cache holds API throttle counters; per process by default, so production with several
+# web processes sets CACHE_URL=redis://… for one shared count per key.
+CACHE_URL = env_str("CACHE_URL", "locmem://")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+elif CACHE_URL.startswith("locmem://"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "hub"}}
+else:
+    raise ImproperlyConfigured(f"CACHE_URL: expected locmem:// or redis://host:port/db, got {CACHE_URL!r}")
+
+# Requests per API key, e.g. "600/min" (period: s, min, hour or day).
+HUB_API_RATE = env_str("HUB_API_RATE", "600/min")
+if not re.fullmatch(r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)", HUB_API_RATE):
+    raise ImproperlyConfigured(f"HUB_API_RATE: expected <number>/<s|min|hour|day>, got {HUB_API_RATE!r}")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],

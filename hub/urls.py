@@ -7,6 +7,9 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
+    path("api/integration/v2/", include("hub.api.integration.urls")),
+    path("api/v1/", include("hub.api.v1.calls_urls")),
+    path("api/v1/", include("hub.api.v1.webhook_urls")),
     path("", include("hub.api.urls")),
     path("", include("webui.urls")),
 ]

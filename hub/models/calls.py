@@ -24,8 +24,8 @@ class CallState(models.TextChoices):
 class Call(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
     pbx = models.ForeignKey(Pbx, on_delete=models.CASCADE, related_name="calls")
-    unique_call_id = models.CharField(max_length=40)
-    pbx_call_id = models.CharField(max_length=20, blank=True)
+    unique_call_id = models.CharField(max_length=100)
+    pbx_call_id = models.CharField(max_length=64, blank=True)
     direction = models.CharField(max_length=10, choices=Direction.choices)
     state = models.CharField(max_length=12, choices=CallState.choices, default=CallState.IN_PROGRESS)
     caller_number = models.CharField(max_length=64, blank=True)
@@ -88,7 +88,7 @@ class UserLeg(Leg):
 class QueueLeg(Leg):
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="queue_legs")
     queue = models.CharField(max_length=32)
-    qcid = models.CharField(max_length=20)
+    qcid = models.CharField(max_length=64)
     status = models.CharField(max_length=12)  # answered | abandoned
     outcome = models.CharField(max_length=40, blank=True)
     agent = models.CharField(max_length=32, blank=True)

@@ -13,7 +13,7 @@ class StoredPbxEvent(models.Model):
     source = models.CharField(max_length=20)
     kind = models.CharField(max_length=40)
     occurred_at = models.DateTimeField()
-    pbx_call_id = models.CharField(max_length=20, blank=True)
+    pbx_call_id = models.CharField(max_length=64, blank=True)
     dedupe_key = models.CharField(max_length=100)
     data = models.JSONField(default=dict)
     raw = models.TextField(blank=True)
@@ -30,7 +30,7 @@ class QcidLink(models.Model):
     """Queue lines after `call received` name only a QCID; this says which call it belongs to."""
 
     pbx = models.ForeignKey(Pbx, on_delete=models.CASCADE, related_name="+")
-    qcid = models.CharField(max_length=20)
+    qcid = models.CharField(max_length=64)
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="+")
 
     class Meta:

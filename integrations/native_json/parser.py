@@ -13,10 +13,12 @@ from typing import Any
 from hub.vocabulary.pbx_event import Kind, PbxEvent, Source
 from integrations.push_errors import PushError
 
-from .schema import BOOL, DATA_TYPES, ENUMS, INT, PUSHABLE_KINDS, STR
+from .schema import BOOL, DATA_TYPES, ENUMS, INT, PUSHABLE_KINDS, REQUIRED, STR
 
 MAX_EVENTS = 1000
 MAX_ID_LENGTH = 200
+# The hub stores call numbers and QCIDs in 64-character columns.
+MAX_CALL_ID_LENGTH = 64
 _KEYS = ("id", "kind", "occurred_at", "pbx_call_id", "data")
 _REQUIRED = ("id", "kind", "occurred_at")
 _TYPE_CHECKS = {
@@ -60,6 +62,11 @@ def _occurred_at(value: str, where: str) -> datetime:
 def _data(value: Any, kind: Kind, where: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise PushError(where, "expected an object")
+    for key in REQUIRED.get(kind, ()):
+        if not value.get(key):
+            raise PushError(f"{where}.{key}", f"required for {kind.value}")
+        if isinstance(value[key], str) and len(value[key]) > MAX_CALL_ID_LENGTH:
+            raise PushError(f"{where}.{key}", f"at most {MAX_CALL_ID_LENGTH} characters")
     for key, expected in DATA_TYPES[kind].items():
         if key in value and not _TYPE_CHECKS[expected](value[key]):
             raise PushError(f"{where}.{key}", f"expected {_TYPE_NAMES[expected]}")
@@ -81,6 +88,8 @@ def _pbx_call_id(item: dict[str, Any], path: str) -> str | None:
     value = item.get("pbx_call_id")
     if value is not None and not isinstance(value, str):
         raise PushError(_join(path, "pbx_call_id"), "expected a string or null")
+    if value and len(value) > MAX_CALL_ID_LENGTH:
+        raise PushError(_join(path, "pbx_call_id"), f"at most {MAX_CALL_ID_LENGTH} characters")
     return value or None
 
 

@@ -49,6 +49,13 @@ DATA_TYPES: dict[Kind, dict[str, str]] = {
 # cdr.record is 3CX's own format; a native push must describe the call in event terms instead.
 PUSHABLE_KINDS = tuple(DATA_TYPES)
 
+# Keys a queue event cannot do without: the QCID is how its call is found at all.
+REQUIRED: dict[Kind, tuple[str, ...]] = {
+    **{kind: ("qcid",) for kind in DATA_TYPES if kind.value.startswith("queue.")},
+    Kind.QUEUE_CALL_TRANSFERRED: ("qcid", "to_qcid"),
+    Kind.QUEUE_CALLBACK_INITIATED: ("qcid", "for_qcid"),
+}
+
 ENUMS: dict[str, tuple[str, ...]] = {
     "target_type": ("queue", "ivr", "ring_group", "user", "voicemail"),
     "transfer_type": ("blind", "attended"),

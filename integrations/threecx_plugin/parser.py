@@ -18,7 +18,12 @@ from .request import PluginRequest, read_request
 
 def _digest(*parts: Any) -> str:
     canonical = json.dumps(parts, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:32]
+    try:
+        encoded = canonical.encode("utf-8")
+    except UnicodeEncodeError:
+        # JSON may carry lone surrogate escapes ("\ud800"): not text, so not a valid request.
+        raise PushError("body", "contains an invalid unicode escape (a lone surrogate)") from None
+    return hashlib.sha256(encoded).hexdigest()[:32]
 
 
 def _call_data(call: CallId, request: PluginRequest) -> dict[str, Any]:

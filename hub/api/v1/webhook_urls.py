@@ -1,0 +1,2 @@
+"""Routes; filled in by the issue that builds them."""
+urlpatterns: list = []
