@@ -1,0 +1,91 @@
+"""Which stored call a line joins when it arrives late or out of order.
+
+Both cases came out of running simulated traffic through the real ingest: a queue callback that
+ends over ten minutes after its call (its lines once opened a phantom call), and a recycled
+C:N whose older CDR arrives after a newer call took the number.
+"""
+import pytest
+from django.db import IntegrityError
+
+from hub.assembly import assemble_call, group_calls
+from hub.models import Call, StoredPbxEvent
+from hub.selectors.calls import call_as_dict, calls_with_legs
+from hub.services.ingest import events_ingest
+from hub.vocabulary.pbx_event import Source
+from integrations.threecx_cdr import parse_cdr_text
+from integrations.threecx_logs import parse_text
+from tests.factories import make_account
+from tests.ingest.hub_processes import TZ
+from tests.ingest.samples import expected_calls, sample_events
+
+CALLFLOW = """\
+2025/03/01 08:42:17.534|0017|Info| [CallFlow] Call(C:3352): Incoming call from 0442642959 "" via Line:10001 "Bendigo Telco" to DID 61398765432
+2025/03/01 08:42:17.924|0017|Info| [CallFlow] Call(C:3352): Routing to Queue:822 "Sales"
+2025/03/01 08:42:20.682|0017|Info| [CallFlow] Call(C:3352): Ringing Ext.102 "José Álvarez"
+2025/03/01 08:42:22.450|0017|Info| [CallFlow] Call(C:3352): Ringing Ext.104 "Chen Wei"
+2025/03/01 08:42:57.195|0017|Info| [CallFlow] Call(C:3352): Terminated; reason=TerminatedBySrc
+"""
+QUEUE = """\
+2025/03/01 08:42:18.365|003E|Info| [QueueManager] Queue 822 "Sales": call received QCID=3767 Call(C:3352) from 0442642959 ""
+2025/03/01 08:42:20.638|003E|Info| [QueueManager] Queue 822: QCID=3767 ringing agent 102
+2025/03/01 08:42:22.356|003E|Info| [QueueManager] Queue 822: QCID=3767 ringing agent 104
+2025/03/01 08:42:56.331|003E|Info| [QueueManager] Queue 822: QCID=3767 callback requested to 0442642959
+2025/03/01 08:42:56.356|003E|Info| [QueueManager] Queue 822: QCID=3767 terminated; reason=Callback requested
+2025/03/01 08:46:52.948|003E|Info| [QueueManager] Queue 822: callback QCID=3769 for QCID=3767 dialling 0442642959 via agent 104
+2025/03/01 08:47:07.508|003E|Info| [QueueManager] Queue 822: QCID=3769 answered by agent 104
+2025/03/01 08:53:35.619|003E|Info| [QueueManager] Queue 822: QCID=3769 terminated; reason=Serviced
+"""
+CDR = ("Call 3352,000000000b2b92ff_3352,00:00:00,2025/02/28 21:42:17,,2025/02/28 21:42:57,TerminatedBySrc,"
+       "0442642959,Ext.822,10001,822,61398765432,,,,,,,,Chain: 0442642959;Ext.102;Ext.104;,Line,Queue,,,,,102;104,\n")
+
+
+def _events():
+    events = parse_text(CALLFLOW, tz=TZ, source=Source.CALLFLOW).events
+    events += parse_text(QUEUE, tz=TZ, source=Source.QUEUEMANAGER).events
+    events += parse_cdr_text(CDR)[0]
+    return sorted(events, key=lambda e: e.occurred_at)
+
+
+# Three months after the sample, a call under the same C:874 as one of the sample's calls.
+LATER_CDR_874 = ("Call 874,0000000004a494c2_874,00:06:08,2025/05/31 21:00:00,2025/05/31 21:00:07,2025/05/31 21:06:16,"
+                 "TerminatedByDst,Ext.100,Ext.102,100,102,102,,Ext.102,102,,,,,Chain: Ext.100;Ext.102;,Extension,"
+                 "Extension,Extension,Reception Desk,,José Álvarez,,\n")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("batches", [1, 2], ids=["one batch", "callback end arrives later"])
+def test_callback_ending_long_after_the_call_stays_on_that_call(batches):
+    _, pbx, _ = make_account(timezone="+11:00")
+    events = _events()
+    split = len(events) - 1 if batches == 2 else len(events)  # the last is the callback's end
+    events_ingest(pbx=pbx, events=events[:split])
+    events_ingest(pbx=pbx, events=events[split:])
+
+    (call,) = calls_with_legs(Call.objects.filter(pbx=pbx))
+    (group,), _ = group_calls(events)
+    assert call_as_dict(call) == assemble_call(group, tz=TZ).to_dict()
+
+
+@pytest.mark.xfail(strict=True, raises=IntegrityError, reason=(
+    "CallLinker joins an event to the NEWEST call of its C:N even when the event is months older "
+    "than that call's start: the old CDR joins the new call, whose unique_call_id then collides "
+    "with the old call's (IntegrityError; the batch, or a CDR socket line, is lost). Reported."))
+@pytest.mark.django_db
+def test_old_cdr_arriving_after_a_newer_call_with_the_same_number_joins_the_old_call():
+    """C:N numbers recycle (every PBX restart), so a CDR record imported late must still find
+    its own call, not the newest call that happens to carry the same number."""
+    _, pbx, _ = make_account(timezone="+11:00")
+    older = sample_events()
+    (old_cdr,) = [e for e in older["cdr"] if e.pbx_call_id == "874"]
+    newer = parse_cdr_text(LATER_CDR_874)[0]
+
+    events_ingest(pbx=pbx, events=older["callflow"] + older["queuemanager"])
+    events_ingest(pbx=pbx, events=newer)
+    events_ingest(pbx=pbx, events=older["cdr"])
+
+    stored = {c.unique_call_id: call_as_dict(c) for c in calls_with_legs(Call.objects.filter(pbx=pbx))}
+    expected = {c["unique_call_id"]: c for c in expected_calls()}
+    assert {uid: stored.get(uid) for uid in expected} == expected
+    assert len(stored) == len(expected) + 1
+    row = StoredPbxEvent.objects.get(pbx=pbx, source="cdr", dedupe_key=old_cdr.dedupe_key[:100])
+    assert row.call.unique_call_id == "250301080017_874"
