@@ -8,6 +8,8 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/integration/v2/", include("hub.api.integration.urls")),
+    path("api/integration/v2/", include("hub.api.click_to_call.integration_urls")),
+    path("api/v1/", include("hub.api.click_to_call.v1_urls")),
     path("api/v1/", include("hub.api.v1.calls_urls")),
     path("api/v1/", include("hub.api.v1.webhook_urls")),
     path("", include("hub.api.urls")),

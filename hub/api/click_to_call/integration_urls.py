@@ -1,0 +1,2 @@
+"""Routes; filled in by the click-to-call work."""
+urlpatterns: list = []
