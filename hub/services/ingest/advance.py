@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 from hub.assembly import CatalogueEvent as Derived
 from hub.assembly import assemble_call, close_idle_call, derive_events
 from hub.assembly.components import Condition, component_fired_at, component_payload
 from hub.models import Call, CallState, Pbx, StoredPbxEvent, WebhookComponent
 from hub.services.ingest.call_store import calls_store
-from hub.services.ingest.rows import to_event
+from hub.services.ingest.rows import LOADED, values_to_event
 from hub.vocabulary.pbx_event import PbxEvent
 from hub.vocabulary.timezones import parse_timezone
 
@@ -26,24 +27,55 @@ def _component_events(pbx: Pbx, assembled: list) -> list[tuple[Call, Derived]]:
     return out
 
 
-def calls_advance(pbx: Pbx, call_ids: set[int]) -> list[tuple[Call, Derived]]:
+@dataclass
+class CallEvents:
+    """Events by call, and each call's first event as (occurred_at, 0, id) or, for events
+    not stored yet, (occurred_at, 1, position): calls advance in that order, as if read back
+    ordered by (occurred_at, id)."""
+    by_call: dict[int, list[PbxEvent]] = field(default_factory=lambda: defaultdict(list))
+    first: dict[int, tuple] = field(default_factory=dict)
+
+    def add(self, call_id: int, event: PbxEvent, order: tuple) -> None:
+        self.by_call[call_id].append(event)
+        if call_id not in self.first or order < self.first[call_id]:
+            self.first[call_id] = order
+
+    def load(self, call_ids) -> None:
+        """Add every stored event of these calls (plain tuples: no model instances)."""
+        rows = (StoredPbxEvent.objects.filter(call_id__in=call_ids).order_by("occurred_at", "id")
+                .values_list("id", *LOADED))
+        for values in rows:
+            self.add(values[1], values_to_event(values[1:]), (values[4], 0, values[0]))
+
+
+def calls_advance(pbx: Pbx, call_ids: set[int], *, events: CallEvents | None = None,
+                  calls: dict[int, Call] | None = None) -> list[tuple[Call, Derived]]:
     """Re-assemble the calls from every event they have, save them, and return what they
-    derive (the caller stores only the catalogue events not stored before)."""
+    derive (the caller stores only the catalogue events not stored before).
+
+    ``events`` may hold calls' complete event lists already (the batch just stored them);
+    the other calls' events are read from the database. ``calls`` may hold the calls' current rows.
+    """
     tz = parse_timezone(pbx.timezone)
-    calls = {c.pk: c for c in Call.objects.filter(pk__in=call_ids)}
-    by_call: dict[int, list[PbxEvent]] = defaultdict(list)
-    last_at = {}
-    for row in StoredPbxEvent.objects.filter(call_id__in=call_ids).order_by("occurred_at", "id"):
-        by_call[row.call_id].append(to_event(row))
-        last_at[row.call_id] = row.occurred_at
-    ended_before = {pk for pk, c in calls.items() if c.state != CallState.IN_PROGRESS}
+    calls = dict(calls or {})
+    missing = [pk for pk in call_ids if pk not in calls]
+    calls.update((c.pk, c) for c in Call.objects.filter(pk__in=missing)) if missing else None
+    events = events or CallEvents()
+    unread = [pk for pk in call_ids if pk not in events.by_call]
+    events.load(unread) if unread else None
+    order = sorted((pk for pk in call_ids if events.by_call.get(pk)), key=events.first.__getitem__)
+    by_call = {pk: events.by_call[pk] for pk in order}
+    ended_before = {pk for pk in call_ids if calls[pk].state != CallState.IN_PROGRESS}
     assembled, derived = [], []
-    for pk, events in by_call.items():
-        record = assemble_call(events, tz=tz)
+    for pk, call_events in by_call.items():
+        if not call_events:
+            continue
+        record = assemble_call(call_events, tz=tz)
         if calls[pk].closed_reason and not record.ended:
             record = close_idle_call(record, calls[pk].closed_reason)
-        assembled.append((calls[pk], record, last_at[pk]))
-        derived += [(calls[pk], d) for d in derive_events(record, events, call_key=f"call{pk}",
+        last_at = max(e.occurred_at for e in call_events)
+        assembled.append((calls[pk], record, last_at))
+        derived += [(calls[pk], d) for d in derive_events(record, call_events, call_key=f"call{pk}",
                                                           ended_before=pk in ended_before)]
     calls_store(assembled)
     return derived + _component_events(pbx, assembled)

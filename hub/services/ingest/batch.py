@@ -7,14 +7,16 @@ from functools import lru_cache
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from hub.assembly import derive_standalone_events
-from hub.models import Pbx, QcidLink, StoredPbxEvent
-from hub.services.ingest.advance import calls_advance
+from hub.models import Call, Pbx, QcidLink, StoredPbxEvent
+from hub.services.ingest.advance import CallEvents, calls_advance
 from hub.services.ingest.catalogue_store import catalogue_events_store
 from hub.services.ingest.directory import directory_sync
 from hub.services.ingest.linking import CallLinker
-from hub.services.ingest.rows import to_event, to_row
+from hub.services.ingest.fast_insert import rows_insert
+from hub.services.ingest.rows import COLUMNS, stored_event, to_event, to_values
 from hub.vocabulary.pbx_event import Kind, PbxEvent
 from hub.vocabulary.timezones import parse_timezone
 
@@ -42,24 +44,39 @@ def _new_events(pbx: Pbx, events: list[PbxEvent]) -> list[PbxEvent]:
     return [e for k, e in unique.items() if k not in stored]
 
 
-def _adopt_orphans(pbx: Pbx, linker: CallLinker, linked_before: set[str]) -> set[int]:
+def _adopt_orphans(pbx: Pbx, linker: CallLinker, known: CallEvents) -> set[int]:
     """Queue lines stored before their QCID was linked to a call now join that call.
 
     Adopting one can link a further QCID (a callback's own), so repeat until nothing new links.
     """
     touched: set[int] = set()
-    new = linker.new_qcids - linked_before
+    new = set(linker.new_qcids)
     while new:
         seen = set(linker.new_qcids)
         named = Q(data__qcid__in=new) | Q(data__for_qcid__in=new) | Q(data__to_qcid__in=new)
         for row in StoredPbxEvent.objects.filter(named, pbx=pbx, call__isnull=True):
             call = linker.link(to_event(row))
             if call is not None:
+                linker.calls_save()
                 row.call = call
                 row.save(update_fields=["call"])
                 touched.add(call.pk)
+                if call.pk in known.by_call:
+                    known.add(call.pk, to_event(row), (row.occurred_at, 0, row.pk))
         new = linker.new_qcids - seen
     return touched
+
+
+def _events_store(pbx: Pbx, linked: list[tuple[PbxEvent, Call | None]], known: CallEvents) -> None:
+    """Insert the batch's events; the linked ones join their calls' lists in ``known``."""
+    now = timezone.now()
+    rows = []
+    for position, (event, call) in enumerate(linked):
+        stored = stored_event(event)
+        rows.append(to_values(pbx, stored, call.pk if call else None, now))
+        if call is not None:
+            known.add(call.pk, stored, (stored.occurred_at, 1, position))
+    rows_insert(StoredPbxEvent, COLUMNS, rows)
 
 
 def events_ingest(*, pbx: Pbx, events: list[PbxEvent], progress: Callable[[], None] | None = None) -> IngestResult:
@@ -76,15 +93,17 @@ def events_ingest(*, pbx: Pbx, events: list[PbxEvent], progress: Callable[[], No
         result.stored, result.duplicates = len(fresh), len(events) - len(fresh)
         linker = CallLinker.load(pbx, fresh)
         fresh.sort(key=lambda e: e.occurred_at)
-        rows = []
-        for event in fresh:
-            call = linker.link(event)
-            rows.append(to_row(pbx, event, call.pk if call else None))
-        StoredPbxEvent.objects.bulk_create(rows, batch_size=1000)
+        linked = [(event, linker.link(event)) for event in fresh]
+        new_calls = {id(c) for c in linker.calls_save()}
+        calls = {call.pk: call for _, call in linked if call is not None}
+        known = CallEvents()
+        # Calls stored before this batch: their earlier events, read before this batch's land.
+        known.load([pk for pk, call in calls.items() if id(call) not in new_calls])
+        _events_store(pbx, linked, known)
         QcidLink.objects.bulk_create(linker.new_links(), ignore_conflicts=True)
-        result.calls = {r.call_id for r in rows if r.call_id} | _adopt_orphans(pbx, linker, set())
-        derived = calls_advance(pbx, result.calls)
-        statuses = [e for e, row in zip(fresh, rows) if row.call_id is None and e.kind == Kind.AGENT_STATUS]
+        result.calls = set(calls) | _adopt_orphans(pbx, linker, known)
+        derived = calls_advance(pbx, result.calls, events=known, calls=calls)
+        statuses = [e for e, call in linked if call is None and e.kind == Kind.AGENT_STATUS]
         derived += [(None, d) for d in derive_standalone_events(statuses, tz=pbx_tz(pbx.timezone))]
         directory_sync(pbx, fresh)
         result.catalogue_events = catalogue_events_store(pbx, derived)

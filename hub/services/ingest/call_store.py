@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from hub.assembly import CallRecord
 from hub.models import Call, CallState, QueueLeg, Recording, RingGroupLeg, UserLeg
+from hub.services.ingest.fast_insert import rows_insert, rows_update
 
 
 
@@ -22,27 +23,33 @@ def _values(call: Call, record: CallRecord, last_event_at) -> dict:
     }
 
 
-def _save(call: Call, values: dict) -> None:
-    """One plain UPDATE per changed call: far cheaper than bulk_update's CASE per column."""
+def _save(updates: dict[tuple, list], call: Call, values: dict) -> None:
+    """Queue the call's changed columns in ``updates`` (columns -> rows) and set them on it."""
     changed = {name: value for name, value in values.items() if getattr(call, name) != value}
     if changed:
-        Call.objects.filter(pk=call.pk).update(**changed)
+        updates.setdefault(tuple(changed), []).append((*changed.values(), call.pk))
         for name, value in changed.items():
             setattr(call, name, value)
 
 
+_USER = ("account", "pbx", "call", "call_start_at", "position", "user", "rang_at", "answered_at", "status",
+         "via_queue", "via_ring_group", "transfer", "forwarded_from")
+_QUEUE = ("account", "pbx", "call", "call_start_at", "position", "queue", "qcid", "status", "outcome", "agent",
+          "entered_at", "left_at")
+_GROUP = ("account", "pbx", "call", "call_start_at", "position", "ring_group", "status", "agent")
+_RECORDING = ("call", "user", "file", "recorded_at")
+_TABLES = ((UserLeg, _USER), (QueueLeg, _QUEUE), (RingGroupLeg, _GROUP), (Recording, _RECORDING))
+
+
 def _legs(call: Call, record: CallRecord) -> tuple[list, list, list, list]:
-    common = {"account_id": call.account_id, "pbx_id": call.pbx_id, "call": call, "call_start_at": record.call_start_at}
-    users = [UserLeg(**common, position=i, user=u.user, rang_at=u.rang_at, answered_at=u.answered_at,
-                     status=u.status, via_queue=u.via_queue or "", via_ring_group=u.via_ring_group or "",
-                     transfer=u.transfer or "", forwarded_from=u.forwarded_from or "")
-             for i, u in enumerate(record.users)]
-    queues = [QueueLeg(**common, position=i, queue=q.queue, qcid=q.qcid, status=q.status,
-                       outcome=q.outcome or "", agent=q.agent or "", entered_at=q.entered_at, left_at=q.left_at)
+    """The call's leg and recording rows as tuples in _TABLES' column order."""
+    common = (call.account_id, call.pbx_id, call.pk, record.call_start_at)
+    users = [(*common, i, u.user, u.rang_at, u.answered_at, u.status, u.via_queue or "", u.via_ring_group or "",
+              u.transfer or "", u.forwarded_from or "") for i, u in enumerate(record.users)]
+    queues = [(*common, i, q.queue, q.qcid, q.status, q.outcome or "", q.agent or "", q.entered_at, q.left_at)
               for i, q in enumerate(record.queues)]
-    groups = [RingGroupLeg(**common, position=i, ring_group=r.ring_group, status=r.status, agent=r.agent or "")
-              for i, r in enumerate(record.ring_groups)]
-    recordings = [Recording(call=call, user=r.user, file=r.file, recorded_at=r.at) for r in record.recordings]
+    groups = [(*common, i, r.ring_group, r.status, r.agent or "") for i, r in enumerate(record.ring_groups)]
+    recordings = [(call.pk, r.user, r.file, r.at) for r in record.recordings]
     return users, queues, groups, recordings
 
 
@@ -51,10 +58,15 @@ def calls_store(assembled: list[tuple[Call, CallRecord, object]]) -> None:
     if not assembled:
         return
     calls = [call for call, _, _ in assembled]
+    # A plain UPDATE per changed call (not bulk_update's CASE per column), one executemany
+    # per set of changed columns.
+    updates: dict[tuple, list] = {}
     for call, record, last_event_at in assembled:
-        _save(call, _values(call, record, last_event_at))
-    for model in (UserLeg, QueueLeg, RingGroupLeg, Recording):
+        _save(updates, call, _values(call, record, last_event_at))
+    for columns, rows in updates.items():
+        rows_update(Call, columns, rows)
+    for model, _ in _TABLES:
         model.objects.filter(call__in=calls).delete()
     rows = [_legs(call, record) for call, record, _ in assembled]
-    for index, model in enumerate((UserLeg, QueueLeg, RingGroupLeg, Recording)):
-        model.objects.bulk_create([leg for legs in rows for leg in legs[index]], batch_size=1000)
+    for index, (model, columns) in enumerate(_TABLES):
+        rows_insert(model, columns, [leg for legs in rows for leg in legs[index]])

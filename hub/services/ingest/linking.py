@@ -13,6 +13,7 @@ from datetime import timedelta
 from hub.assembly import qcid_links
 from hub.assembly.linking import START_KINDS
 from hub.models import Call, CallState, Pbx, QcidLink, StoredPbxEvent
+from hub.services.ingest.fast_insert import objects_insert
 from hub.vocabulary.pbx_event import PbxEvent
 
 # Events that follow a call's end (recording saved, the CDR record) arrive within seconds.
@@ -29,8 +30,11 @@ class CallLinker:
     pbx: Pbx
     qcid_calls: dict[str, Call] = field(default_factory=dict)  # qcid -> call, from the DB
     newest: dict[str, Call] = field(default_factory=dict)  # pbx_call_id -> newest call
-    started: set[int] = field(default_factory=set)  # ids of calls that have a start line
+    # Calls are told apart by identity: new ones have no pk until calls_save().
+    started: set[int] = field(default_factory=set)  # id() of calls that have a start line
     new_qcids: set[str] = field(default_factory=set)
+    new_calls: list[Call] = field(default_factory=list)  # created, not saved yet
+    known: list[Call] = field(default_factory=list)  # keeps every call alive (id() stays unique)
 
     @classmethod
     def load(cls, pbx: Pbx, events: list[PbxEvent]) -> "CallLinker":
@@ -41,9 +45,12 @@ class CallLinker:
         call_ids |= {c.pbx_call_id for c in linker.qcid_calls.values()}
         for call in Call.objects.filter(pbx=pbx, pbx_call_id__in=call_ids).order_by("call_start_at", "id"):
             linker.newest[call.pbx_call_id] = call
-        linker.started = set(StoredPbxEvent.objects.filter(
+        by_pk = {c.pk: c for c in linker.newest.values()}
+        linker.qcid_calls = {q: by_pk.setdefault(c.pk, c) for q, c in linker.qcid_calls.items()}
+        linker.known = list(by_pk.values())
+        linker.started = {id(by_pk[pk]) for pk in StoredPbxEvent.objects.filter(
             call__in=list(linker.newest.values()), kind__in=[k.value for k in START_KINDS],
-        ).values_list("call_id", flat=True))
+        ).values_list("call_id", flat=True).distinct()}
         return linker
 
     def link(self, event: PbxEvent) -> Call | None:
@@ -65,7 +72,7 @@ class CallLinker:
         for link in qcid_links(event):
             self._remember(link.qcid, call)
         if event.kind in START_KINDS:
-            self.started.add(call.pk)
+            self.started.add(id(call))
         return call
 
     def _remember(self, qcid: str, call: Call) -> None:
@@ -77,21 +84,25 @@ class CallLinker:
         call = self.newest.get(pbx_call_id)
         if call is not None and not self._opens_new_call(call, event):
             return call
-        call = Call.objects.create(
+        call = Call(
             account_id=self.pbx.account_id, pbx=self.pbx, pbx_call_id=pbx_call_id,
             unique_call_id=f"pending-{pbx_call_id}-{event.dedupe_key[:16]}",
             direction="inbound", call_start_at=event.occurred_at, last_event_at=event.occurred_at,
         )
         self.newest[pbx_call_id] = call
+        self.new_calls.append(call)
+        self.known.append(call)
         return call
 
+    def calls_save(self) -> list[Call]:
+        """Insert the calls created since the last save, in one statement; returns them."""
+        created, self.new_calls = self.new_calls, []
+        objects_insert(created)
+        return created
+
     def _opens_new_call(self, call: Call, event: PbxEvent) -> bool:
-        if event.kind in START_KINDS and call.pk in self.started:
+        if event.kind in START_KINDS and id(call) in self.started:
             return True
-        # Only C:N recycles: a queue line that found its call through a QCID link (a callback
-        # ending long after the call) belongs to that call however late it comes.
-        if event.pbx_call_id is None:
-            return False
         ended = call.state != CallState.IN_PROGRESS and call.ended_at is not None
         return ended and event.occurred_at > call.ended_at + LATE_EVENT_SLACK
 

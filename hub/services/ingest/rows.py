@@ -1,15 +1,39 @@
 """Conversions between the plain PbxEvent and its stored row."""
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from hub.models import Pbx, StoredPbxEvent
 from hub.vocabulary.pbx_event import Kind, PbxEvent, Source
 
+# to_values() order; rows_insert() takes the same.
+COLUMNS = ("pbx", "source", "kind", "occurred_at", "pbx_call_id", "dedupe_key", "data", "raw", "call",
+           "received_at")
+# What events_load() reads back: everything to_event() needs, and the call.
+LOADED = ("call_id", "source", "kind", "occurred_at", "pbx_call_id", "dedupe_key", "data", "raw")
+_JSON_LEAVES = (str, int, float, bool, type(None))
+
 
 def _jsonable(value):
     # Adapters may hand us datetimes inside data; JSON columns want strings.
     return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _survives_json(value) -> bool:
+    if value.__class__ in _JSON_LEAVES:
+        return True
+    if value.__class__ is list:
+        return all(_survives_json(v) for v in value)
+    if value.__class__ is dict:
+        return all(k.__class__ is str and _survives_json(v) for k, v in value.items())
+    return False
+
+
+def _data(event: PbxEvent) -> dict:
+    """The event's data exactly as the JSON column gives it back."""
+    data = {k: _jsonable(v) for k, v in event.data.items()}
+    return data if _survives_json(data) else json.loads(json.dumps(data))
 
 
 def to_row(pbx: Pbx, event: PbxEvent, call_id: int | None) -> StoredPbxEvent:
@@ -20,8 +44,29 @@ def to_row(pbx: Pbx, event: PbxEvent, call_id: int | None) -> StoredPbxEvent:
     )
 
 
+def stored_event(event: PbxEvent) -> PbxEvent:
+    """``event`` as to_event() would read it back once stored (key cut, data through JSON)."""
+    return PbxEvent(
+        source=event.source, kind=event.kind, occurred_at=event.occurred_at,
+        pbx_call_id=event.pbx_call_id or None, dedupe_key=event.dedupe_key[:100], data=_data(event), raw=event.raw,
+    )
+
+
+def to_values(pbx: Pbx, stored: PbxEvent, call_id: int | None, received_at: datetime) -> tuple:
+    """The row of ``stored`` (a stored_event()) as a COLUMNS tuple, the same as to_row()'s."""
+    return (pbx.pk, stored.source.value, stored.kind.value, stored.occurred_at, stored.pbx_call_id or "",
+            stored.dedupe_key, stored.data, stored.raw, call_id, received_at)
+
+
 def to_event(row: StoredPbxEvent) -> PbxEvent:
     return PbxEvent(
         source=Source(row.source), kind=Kind(row.kind), occurred_at=row.occurred_at,
         pbx_call_id=row.pbx_call_id or None, dedupe_key=row.dedupe_key, data=row.data, raw=row.raw,
     )
+
+
+def values_to_event(values: tuple) -> PbxEvent:
+    """A LOADED tuple (call id first) as to_event() would give it."""
+    _, source, kind, occurred_at, pbx_call_id, dedupe_key, data, raw = values
+    return PbxEvent(source=Source(source), kind=Kind(kind), occurred_at=occurred_at,
+                    pbx_call_id=pbx_call_id or None, dedupe_key=dedupe_key, data=data, raw=raw)
