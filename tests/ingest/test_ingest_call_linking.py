@@ -66,10 +66,6 @@ def test_callback_ending_long_after_the_call_stays_on_that_call(batches):
     assert call_as_dict(call) == assemble_call(group, tz=TZ).to_dict()
 
 
-@pytest.mark.xfail(strict=True, raises=IntegrityError, reason=(
-    "CallLinker joins an event to the NEWEST call of its C:N even when the event is months older "
-    "than that call's start: the old CDR joins the new call, whose unique_call_id then collides "
-    "with the old call's (IntegrityError; the batch, or a CDR socket line, is lost). Reported."))
 @pytest.mark.django_db
 def test_old_cdr_arriving_after_a_newer_call_with_the_same_number_joins_the_old_call():
     """C:N numbers recycle (every PBX restart), so a CDR record imported late must still find

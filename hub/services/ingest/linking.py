@@ -1,14 +1,16 @@
 """Which stored call each new event belongs to: the DB mirror of hub.assembly.linking.
 
 An event names its call by Call(C:N) or, for queue lines, by a QCID linked to one. C:N
-numbers recycle, so an event with a number joins N's newest call unless it is a start line
-and that call already started, or that call ended long before the event. A QCID is linked to
-one stored call, which the event joins whatever its time.
+numbers recycle (every PBX restart), so an event with a number joins the latest call of N
+that started before it (an old CDR imported late finds its old call), unless it is a start
+line and that call already started, or that call ended long before the event: then it opens
+a new call. A QCID is linked to one stored call, which the event joins whatever its time.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from hub.assembly import qcid_links
 from hub.assembly.linking import START_KINDS
@@ -18,6 +20,23 @@ from hub.vocabulary.pbx_event import PbxEvent
 
 # Events that follow a call's end (recording saved, the CDR record) arrive within seconds.
 LATE_EVENT_SLACK = timedelta(minutes=10)
+# A call's first stored event may be a little later than its real start (the QueueManager
+# line before the CallFlow one), so an event this much before a call can still be its own.
+EARLY_EVENT_SLACK = timedelta(minutes=10)
+# How long a call may have been going on before its earliest event the hub has seen.
+UNKNOWN_START_REACH = timedelta(hours=12)
+# Calls of the same number further apart than this from a batch's events are not candidates.
+CANDIDATE_WINDOW = timedelta(days=2)
+
+
+def _call_time(event: PbxEvent) -> datetime:
+    """When the event's call was going on: a CDR record is dated by its end, its call started
+    at time_start."""
+    start = event.data.get("time_start") if event.kind == "cdr.record" else None
+    try:
+        return datetime.fromisoformat(start) if start else event.occurred_at
+    except ValueError:
+        return event.occurred_at
 
 
 def _qcids_named(events: list[PbxEvent]) -> set[str]:
@@ -29,7 +48,7 @@ def _qcids_named(events: list[PbxEvent]) -> set[str]:
 class CallLinker:
     pbx: Pbx
     qcid_calls: dict[str, Call] = field(default_factory=dict)  # qcid -> call, from the DB
-    newest: dict[str, Call] = field(default_factory=dict)  # pbx_call_id -> newest call
+    by_number: dict[str, list[Call]] = field(default_factory=dict)  # pbx_call_id -> calls by start
     # Calls are told apart by identity: new ones have no pk until calls_save().
     started: set[int] = field(default_factory=set)  # id() of calls that have a start line
     new_qcids: set[str] = field(default_factory=set)
@@ -42,14 +61,19 @@ class CallLinker:
         links = QcidLink.objects.filter(pbx=pbx, qcid__in=_qcids_named(events)).select_related("call")
         linker.qcid_calls = {link.qcid: link.call for link in links}
         call_ids = {e.pbx_call_id for e in events if e.pbx_call_id}
-        call_ids |= {c.pbx_call_id for c in linker.qcid_calls.values()}
-        for call in Call.objects.filter(pbx=pbx, pbx_call_id__in=call_ids).order_by("call_start_at", "id"):
-            linker.newest[call.pbx_call_id] = call
-        by_pk = {c.pk: c for c in linker.newest.values()}
+        times = [_call_time(e) for e in events] or [None]
+        candidates = Call.objects.filter(pbx=pbx, pbx_call_id__in=call_ids)
+        if times[0] is not None:
+            candidates = candidates.filter(call_start_at__gte=min(times) - CANDIDATE_WINDOW,
+                                           call_start_at__lte=max(times) + CANDIDATE_WINDOW)
+        by_pk = {}
+        for call in candidates.order_by("call_start_at", "id"):
+            by_pk[call.pk] = call
+            linker.by_number.setdefault(call.pbx_call_id, []).append(call)
         linker.qcid_calls = {q: by_pk.setdefault(c.pk, c) for q, c in linker.qcid_calls.items()}
         linker.known = list(by_pk.values())
         linker.started = {id(by_pk[pk]) for pk in StoredPbxEvent.objects.filter(
-            call__in=list(linker.newest.values()), kind__in=[k.value for k in START_KINDS],
+            call__in=list(by_pk), kind__in=[k.value for k in START_KINDS],
         ).values_list("call_id", flat=True).distinct()}
         return linker
 
@@ -80,16 +104,29 @@ class CallLinker:
             self.qcid_calls[qcid] = call
             self.new_qcids.add(qcid)
 
+    def _neighbours(self, pbx_call_id: str, event: PbxEvent) -> tuple[Call | None, Call | None]:
+        """The latest call of this number that started before the event (with slack), and
+        the first one after it."""
+        calls = self.by_number.get(pbx_call_id, [])
+        index = bisect_right([c.call_start_at for c in calls], _call_time(event) + EARLY_EVENT_SLACK)
+        return (calls[index - 1] if index else None), (calls[index] if index < len(calls) else None)
+
     def _call_for(self, pbx_call_id: str, event: PbxEvent) -> Call:
-        call = self.newest.get(pbx_call_id)
-        if call is not None and not self._opens_new_call(call, event):
-            return call
+        before, after = self._neighbours(pbx_call_id, event)
+        if before is not None and not self._opens_new_call(before, event):
+            return before
+        # A call stored from its later events only (no start line yet) has a provisional start
+        # that may be too late: an earlier event of that number joins it.
+        if after is not None and id(after) not in self.started \
+                and after.call_start_at - _call_time(event) <= UNKNOWN_START_REACH:
+            return after
         call = Call(
             account_id=self.pbx.account_id, pbx=self.pbx, pbx_call_id=pbx_call_id,
             unique_call_id=f"pending-{pbx_call_id}-{event.dedupe_key[:16]}",
-            direction="inbound", call_start_at=event.occurred_at, last_event_at=event.occurred_at,
+            direction="inbound", call_start_at=_call_time(event), last_event_at=event.occurred_at,
         )
-        self.newest[pbx_call_id] = call
+        calls = self.by_number.setdefault(pbx_call_id, [])
+        calls.insert(bisect_right([c.call_start_at for c in calls], call.call_start_at), call)
         self.new_calls.append(call)
         self.known.append(call)
         return call
