@@ -161,7 +161,10 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "close-idle-calls": {"task": "hub.close_idle_calls", "schedule": env_int("HUB_IDLE_SWEEP_SECONDS", 60, minimum=1)},
+    "click-to-call-sweep": {"task": "hub.click_to_call_sweep", "schedule": 15},
 }
+# Task modules beyond the autodiscovered hub/tasks.py.
+CELERY_IMPORTS = ["hub.click_to_call_tasks"]
 
 # The cache holds API throttle counters; per process by default, so production with several
 # web processes sets CACHE_URL=redis://… for one shared count per key.

@@ -1,2 +1,13 @@
-"""Routes; filled in by the issue that builds them."""
-urlpatterns: list = []
+"""The cloud PBX's Integration/API, under /api/integration/v2/.
+
+Click-to-call (``call-to-number``) is added here by its own change, next to these.
+"""
+from django.urls import path
+
+from hub.api.integration.views import QueueCallsApi, RingGroupCallsApi, UserCallsApi
+
+urlpatterns = [
+    path("get-user-calls", UserCallsApi.as_view(), name="integration-get-user-calls"),
+    path("get-queue-calls", QueueCallsApi.as_view(), name="integration-get-queue-calls"),
+    path("get-ringgroup-calls", RingGroupCallsApi.as_view(), name="integration-get-ringgroup-calls"),
+]

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from hub.models import Account, Role
+from hub.models import Account, CallControl, DriverKind, Pbx, Role
 from hub.services.accounts import account_setup, membership_grant
 
 DEMO_SLUG = "demo"
@@ -32,5 +32,10 @@ class Command(BaseCommand):
             # Keep the printed login true even if someone changed the password meanwhile.
             membership_grant(account=Account.objects.get(slug=DEMO_SLUG), email=DEMO_EMAIL,
                              password=state["admin_password"], role=Role.OWNER)
+        # Click-to-call on the demo PBX goes to the simulator run_demo starts on this directory.
+        pbx_slug = state.get("pbx", "demo-pbx")
+        for pbx in Pbx.objects.filter(slug=pbx_slug, account__slug=DEMO_SLUG):
+            CallControl.objects.get_or_create(pbx=pbx, defaults={
+                "driver": DriverKind.SIMULATOR, "simulator_dir": str(settings.VAR_DIR / "simulator" / pbx.slug)})
         self.stdout.write(json.dumps({"email": DEMO_EMAIL, "password": state.get("admin_password", "(unchanged)"),
                                       "pbx": state.get("pbx", "demo-pbx")}))

@@ -12,6 +12,8 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.db.models import Q
+
 from hub.assembly import qcid_links
 from hub.assembly.linking import START_KINDS
 from hub.models import Call, CallState, Pbx, QcidLink, StoredPbxEvent
@@ -64,8 +66,11 @@ class CallLinker:
         times = [_call_time(e) for e in events] or [None]
         candidates = Call.objects.filter(pbx=pbx, pbx_call_id__in=call_ids)
         if times[0] is not None:
-            candidates = candidates.filter(call_start_at__gte=min(times) - CANDIDATE_WINDOW,
-                                           call_start_at__lte=max(times) + CANDIDATE_WINDOW)
+            # Calls that were going on around the batch's events: started before them and
+            # still open, or last heard of near them (a call's start may come from the PBX's
+            # clock and its later events from ours, so the start alone is no guide).
+            active = Q(state=CallState.IN_PROGRESS) | Q(last_event_at__gte=min(times) - CANDIDATE_WINDOW)
+            candidates = candidates.filter(active, call_start_at__lte=max(times) + CANDIDATE_WINDOW)
         by_pk = {}
         for call in candidates.order_by("call_start_at", "id"):
             by_pk[call.pk] = call

@@ -1,0 +1,130 @@
+"""API keys: who is calling (authentication), from where (whitelist), may they (scopes), how often.
+
+A key arrives in the cloud PBX's ``token`` header, as ``Authorization: Bearer`` or as
+``X-Api-Key``. Unknown, revoked and expired keys get one and the same 401, so a caller learns
+nothing about which keys exist; a caller from an address outside the whitelist is told only that.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.permissions import BasePermission
+from rest_framework.throttling import SimpleRateThrottle
+
+from hub.crypto import hashes_match, keyed_hash
+from hub.models import ApiKey, Scope
+from hub.api.whitelist import account_networks, address_whitelisted_anywhere
+from hub.net import address_in, client_ip
+from hub.services.api_keys import KEY_PREFIX, KEY_PURPOSE
+
+INVALID_KEY = "Not authorised: invalid or missing API key"
+# A key is written at most once a minute: a busy CRM must not turn every read into a write.
+LAST_USED_GRANULARITY = timedelta(minutes=1)
+
+
+class NotWhitelisted(exceptions.AuthenticationFailed):
+    def __init__(self, address: str):
+        super().__init__(f"Not authorised: address {address} is not whitelisted")
+
+
+def presented_key(request) -> str | None:
+    meta = request.META
+    if meta.get("HTTP_TOKEN"):
+        return meta["HTTP_TOKEN"].strip()
+    scheme, _, value = meta.get("HTTP_AUTHORIZATION", "").partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return (meta.get("HTTP_X_API_KEY") or "").strip() or None
+
+
+def _lookup(full_key: str | None) -> ApiKey | None:
+    parts = (full_key or "").split("_")
+    if len(parts) < 3 or parts[0] != KEY_PREFIX or not parts[1] or len(full_key) > 200:
+        return None
+    api_key = ApiKey.objects.select_related("account").filter(prefix=parts[1]).first()
+    if api_key is None or not hashes_match(api_key.key_hash, keyed_hash(full_key, purpose=KEY_PURPOSE)):
+        return None
+    now = timezone.now()
+    if api_key.revoked_at is not None or (api_key.expires_at is not None and api_key.expires_at <= now):
+        return None
+    return api_key
+
+
+def _mark_used(api_key: ApiKey) -> None:
+    now = timezone.now()
+    if api_key.last_used_at is not None and now - api_key.last_used_at < LAST_USED_GRANULARITY:
+        return
+    # Conditional: of many concurrent requests only one writes.
+    stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_GRANULARITY)
+    ApiKey.objects.filter(pk=api_key.pk).filter(stale).update(last_used_at=now)
+
+
+def _whitelisted(api_key: ApiKey, address: str) -> bool:
+    if not address_in(address, account_networks(account_id=api_key.account_id)):
+        return False
+    return not api_key.allowed_networks or address_in(address, api_key.allowed_networks)
+
+
+class ApiKeyAuthentication(BaseAuthentication):
+    """``request.user`` and ``request.auth`` are both the ApiKey; its account scopes every query."""
+
+    def authenticate(self, request):
+        address = client_ip(request)
+        api_key = _lookup(presented_key(request))
+        if api_key is None:
+            # Outside every whitelist a bad key gets the same answer as a good one, so keys
+            # cannot be probed from the internet at large.
+            if not address_whitelisted_anywhere(address=address):
+                raise NotWhitelisted(address)
+            raise exceptions.AuthenticationFailed(INVALID_KEY)
+        if not _whitelisted(api_key, address):
+            raise NotWhitelisted(address)
+        _mark_used(api_key)
+        return api_key, api_key
+
+    def authenticate_header(self, request) -> str:
+        return 'Bearer realm="api"'  # makes DRF answer 401 rather than 403
+
+
+class _ScopeRequired(BasePermission):
+    scope: str = ""
+
+    def has_permission(self, request, view) -> bool:
+        api_key = request.auth
+        if not isinstance(api_key, ApiKey):
+            raise exceptions.NotAuthenticated(INVALID_KEY)
+        if self.scope not in (api_key.scopes or []):
+            raise exceptions.PermissionDenied(f"Forbidden: this API key lacks the {self.scope} scope")
+        return True
+
+
+class CanReadCalls(_ScopeRequired):
+    scope = Scope.CALLS_READ.value
+
+
+class CanPlaceCalls(_ScopeRequired):
+    scope = Scope.CALLS_PLACE.value
+
+
+class CanManageWebhooks(_ScopeRequired):
+    scope = Scope.WEBHOOKS_MANAGE.value
+
+
+class ApiKeyRateThrottle(SimpleRateThrottle):
+    """HUB_API_RATE per key, counted in the default cache (shared when CACHE_URL is Redis)."""
+
+    scope = "api_key"
+
+    def get_rate(self) -> str:
+        return settings.HUB_API_RATE
+
+    def get_cache_key(self, request, view) -> str | None:
+        api_key = request.auth
+        if not isinstance(api_key, ApiKey):
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": api_key.prefix}

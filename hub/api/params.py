@@ -1,0 +1,82 @@
+"""Query-string fields shared by the key-authenticated views.
+
+Clients of the cloud PBX send empty parameters (``from_date=``) for "not set" and repeat or
+comma-join lists; both are accepted. A NUL character is refused here: PostgreSQL cannot
+compare text containing one, and it would otherwise surface as a 500.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from rest_framework import serializers
+
+EARLIEST, LATEST = date(1900, 1, 1), date(9998, 12, 31)
+
+
+def query_values(request, names: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """{field: value} from the query string: each field under its name or an alias, repeats
+    joined with commas, empty values dropped."""
+    params = request.query_params
+    out = {}
+    for field, aliases in names.items():
+        for name in (field, *aliases):
+            values = [v for v in params.getlist(name) if v.strip()]
+            if values:
+                out[field] = ",".join(values)
+                break
+    return out
+
+
+def _no_nul(value: str) -> None:
+    if "\x00" in value:
+        raise serializers.ValidationError("must not contain a NUL character")
+
+
+class Text(serializers.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("validators", []).append(_no_nul)
+        super().__init__(**kwargs)
+
+
+class CommaList(serializers.CharField):
+    """``101,102`` → ["101", "102"]."""
+
+    def __init__(self, *, item_max_length: int = 64, max_items: int = 200, **kwargs):
+        self.item_max_length, self.max_items = item_max_length, max_items
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        text = super().to_internal_value(data)
+        _no_nul(text)  # validators would only see the list
+        items = list(dict.fromkeys(item.strip() for item in text.split(",") if item.strip()))
+        if len(items) > self.max_items:
+            raise serializers.ValidationError(f"at most {self.max_items} values")
+        if any(len(item) > self.item_max_length for item in items):
+            raise serializers.ValidationError(f"each value at most {self.item_max_length} characters")
+        return items
+
+
+class Day(serializers.DateField):
+    def __init__(self, **kwargs):
+        super().__init__(input_formats=["%Y-%m-%d"], format="%Y-%m-%d",
+                         error_messages={"invalid": "expected YYYY-MM-DD", "datetime": "expected YYYY-MM-DD"},
+                         **kwargs)
+
+    def to_internal_value(self, value):
+        day = super().to_internal_value(value)
+        if not EARLIEST <= day <= LATEST:
+            raise serializers.ValidationError(f"expected a date from {EARLIEST} to {LATEST}")
+        return day
+
+
+def whole_number(*, min_value: int, max_value: int, default: int, help_text: str) -> serializers.IntegerField:
+    message = f"expected a whole number from {min_value} to {max_value}"
+    return serializers.IntegerField(
+        required=False, default=default, min_value=min_value, max_value=max_value, help_text=help_text,
+        error_messages={"invalid": message, "min_value": message, "max_value": message, "max_string_length": message})
+
+
+def choice(values: list[str], *, default: str, help_text: str) -> serializers.ChoiceField:
+    return serializers.ChoiceField(
+        choices=values, required=False, default=default, help_text=help_text,
+        error_messages={"invalid_choice": f"expected one of {', '.join(values)}"})

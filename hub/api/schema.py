@@ -1,0 +1,42 @@
+"""OpenAPI pieces shared by the key-authenticated views: the key as a security scheme, the envelope."""
+from __future__ import annotations
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import serializers
+
+
+class ApiKeyScheme(OpenApiAuthenticationExtension):
+    target_class = "hub.api.auth.ApiKeyAuthentication"
+    name = "ApiKeyToken"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "token",
+                "description": "The account's API key (pbxh_…). `Authorization: Bearer <key>` and "
+                               "`X-Api-Key: <key>` work too. The caller's address must be whitelisted."}
+
+
+def envelope_of(name: str, row: serializers.Serializer | None, *, many: bool = True, extra: dict | None = None):
+    fields = {
+        "status": serializers.ChoiceField(choices=["success"]),
+        "message": serializers.CharField(),
+        "code": serializers.IntegerField(),
+        "data": row.__class__(many=True) if many else row.__class__(),
+    }
+    return inline_serializer(name, fields | (extra or {}))
+
+
+ErrorEnvelope = inline_serializer("ErrorEnvelope", {
+    "status": serializers.ChoiceField(choices=["error"]),
+    "message": serializers.CharField(help_text="Names the parameter at fault, e.g. `from_date: expected YYYY-MM-DD`"),
+    "code": serializers.IntegerField(help_text="The HTTP status"),
+    "data": serializers.ListField(child=serializers.CharField(), max_length=0),
+})
+
+ERRORS = {
+    400: OpenApiResponse(ErrorEnvelope, description="A parameter is wrong; the message names it."),
+    401: OpenApiResponse(ErrorEnvelope, description="Missing/invalid/revoked/expired key, or the address "
+                                                    "is not whitelisted."),
+    403: OpenApiResponse(ErrorEnvelope, description="The key lacks the scope."),
+    429: OpenApiResponse(ErrorEnvelope, description="Too many requests for this key; see Retry-After."),
+}

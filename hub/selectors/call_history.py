@@ -1,0 +1,263 @@
+"""Call history as the cloud PBX's Integration/API publishes it: one row per user, queue or
+ring-group leg (formats.md §5 and §8).
+
+Every query starts from the leg table's (account, user|queue|ring_group, call_start_at, call)
+index: account first, then the filter, then the time range, in index order.
+
+Row semantics:
+- user rows: the user who placed an outbound or internal call (the call's first user leg,
+  which never rang) gets ``user_outbound_answered`` / ``user_outbound_unanswered``; every other
+  user leg — inbound calls, and the called side of internal calls — gets
+  ``user_inbound_answered`` / ``user_inbound_missed``. An internal call therefore shows as
+  outbound for the caller and inbound for the callee, as its webhooks do.
+- ``call_duration`` is the call's ring + talk time; ``conversation_duration`` runs from the
+  leg's answer (``connected_at``) to the call's end (a user who transferred the call on is
+  counted to the call's end: the leg's own end is not stored).
+- queue rows: ``type`` ``queue_call``, ends when the call left the queue; ring-group rows:
+  ``type`` ``ring_group_call``; the agent who answered is the row's user.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+from functools import cache
+
+from django.db.models import Q, QuerySet
+
+from hub.models import Account, Pbx, PbxUser, Queue, QueueLeg, RingGroup, RingGroupLeg, UserLeg
+from hub.vocabulary.timezones import parse_timezone
+
+
+@dataclass(frozen=True)
+class HistoryQuery:
+    from_date: date | None = None
+    to_date: date | None = None
+    newest_first: bool = True
+    offset: int = 0
+    limit: int = 100
+    unique_call_id: str | None = None
+
+
+@cache
+def _tz(name: str) -> tzinfo:
+    return parse_timezone(name)
+
+
+def _day_start(day: date, tz: tzinfo) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=tz)
+
+
+def _date_range(pbxes: list[Pbx], query: HistoryQuery) -> Q:
+    """The dates are each PBX's local days, so the range is cut per time zone."""
+    if query.from_date is None and query.to_date is None:
+        return Q()
+    by_zone: dict[str, list[int]] = defaultdict(list)
+    for pbx in pbxes:
+        by_zone[pbx.timezone].append(pbx.pk)
+    ranges = Q(pk__in=[])
+    for zone, pbx_ids in by_zone.items():
+        tz = _tz(zone)
+        cut = Q()
+        if query.from_date is not None:
+            cut &= Q(call_start_at__gte=_day_start(query.from_date, tz))
+        if query.to_date is not None:
+            cut &= Q(call_start_at__lt=_day_start(query.to_date + timedelta(days=1), tz))
+        # One zone for the whole account (the usual case) needs no PBX condition at all.
+        ranges |= cut if len(by_zone) == 1 else cut & Q(pbx_id__in=pbx_ids)
+    return ranges
+
+
+def _page(legs: QuerySet, *, account: Account, pbxes: list[Pbx], query: HistoryQuery) -> list:
+    legs = legs.filter(account=account).filter(_date_range(pbxes, query))
+    if query.unique_call_id:
+        legs = legs.filter(call__unique_call_id=query.unique_call_id)
+    order = ["call_start_at", "call_id", "position", "id"]
+    if query.newest_first:
+        order = [f"-{field}" for field in order]
+    legs = legs.select_related("call").order_by(*order)
+    return list(legs[query.offset:query.offset + query.limit])
+
+
+def _names(model, pbx_numbers: set[tuple[int, str]]) -> dict[tuple[int, str], str]:
+    if not pbx_numbers:
+        return {}
+    numbers = {number for _, number in pbx_numbers}
+    pbx_ids = {pbx_id for pbx_id, _ in pbx_numbers}
+    rows = model.objects.filter(pbx_id__in=pbx_ids, number__in=numbers).values_list("pbx_id", "number", "name")
+    return {(pbx_id, number): name for pbx_id, number, name in rows}
+
+
+def _iso(at: datetime | None, tz: tzinfo) -> str | None:
+    return None if at is None else at.astimezone(tz).replace(microsecond=0).isoformat()
+
+
+def _seconds(start: datetime | None, end: datetime | None) -> int | None:
+    if start is None or end is None:
+        return None
+    return max(0, int((end - start).total_seconds()))
+
+
+def _base(call, tz: tzinfo, *, user: str, user_name: str, connected: datetime | None, end: datetime | None) -> dict:
+    return {
+        "unique_call_id": call.unique_call_id, "caller_id": call.caller_number, "caller_name": call.caller_name,
+        "dest_number": call.dest_number, "user_name": user_name, "user_number": user,
+        "call_start_at": _iso(call.call_start_at, tz), "connected_at": _iso(connected, tz),
+        "call_duration": _seconds(call.call_start_at, end),
+        # Unknown while the call is in progress; 0 once it ended without an answer.
+        "conversation_duration": None if end is None else (_seconds(connected, end) or 0),
+    }
+
+
+def _is_originator(leg: UserLeg) -> bool:
+    return leg.position == 0 and leg.rang_at is None and leg.call.direction in ("outbound", "internal")
+
+
+def _user_row(leg: UserLeg, tz: tzinfo, user_name: str) -> dict:
+    call = leg.call
+    if _is_originator(leg):
+        connected = call.connected_at
+        kind = "user_outbound_answered" if connected else "user_outbound_unanswered"
+    else:
+        connected = leg.answered_at
+        kind = "user_inbound_answered" if connected else "user_inbound_missed"
+    return {"type": kind} | _base(call, tz, user=leg.user, user_name=user_name, connected=connected,
+                                  end=call.ended_at)
+
+
+def _pbx_map(account: Account) -> dict[int, Pbx]:
+    return {pbx.pk: pbx for pbx in Pbx.objects.filter(account=account).only("id", "timezone")}
+
+
+def user_call_rows(*, account: Account, users: list[str] | None, query: HistoryQuery) -> list[dict]:
+    pbxes = _pbx_map(account)
+    legs = UserLeg.objects.all() if not users else UserLeg.objects.filter(user__in=users)
+    page = _page(legs, account=account, pbxes=list(pbxes.values()), query=query)
+    names = _names(PbxUser, {(leg.pbx_id, leg.user) for leg in page})
+    return [_user_row(leg, _tz(pbxes[leg.pbx_id].timezone), names.get((leg.pbx_id, leg.user), "")) for leg in page]
+
+
+def _number_or_name(model, *, account: Account, field: str, values: list[str] | None) -> Q:
+    """``822`` or ``Sales``: a value matches the leg's number, or the number of the
+    directory entry so named on that PBX (names are per PBX; numbers may repeat across PBXes)."""
+    if not values:
+        return Q()
+    match = Q(**{f"{field}__in": values})
+    named = model.objects.filter(pbx__account=account, name__in=values).values_list("pbx_id", "number")
+    for pbx_id, number in named:
+        match |= Q(pbx_id=pbx_id, **{field: number})
+    return match
+
+
+def _agent_answer(call, agent: str, **via) -> datetime | None:
+    legs = [u for u in call.user_legs.all() if u.user == agent and all(getattr(u, k) == v for k, v in via.items())]
+    return min((u.answered_at for u in legs if u.answered_at), default=None)
+
+
+def queue_call_rows(*, account: Account, queues: list[str] | None, query: HistoryQuery) -> list[dict]:
+    pbxes = _pbx_map(account)
+    legs = QueueLeg.objects.filter(_number_or_name(Queue, account=account, field="queue", values=queues))
+    page = _page(legs.prefetch_related("call__user_legs"), account=account, pbxes=list(pbxes.values()), query=query)
+    users = _names(PbxUser, {(leg.pbx_id, leg.agent) for leg in page if leg.agent})
+    queue_names = _names(Queue, {(leg.pbx_id, leg.queue) for leg in page})
+    rows = []
+    for leg in page:
+        tz = _tz(pbxes[leg.pbx_id].timezone)
+        connected = _agent_answer(leg.call, leg.agent, via_queue=leg.queue) if leg.agent else None
+        end = leg.left_at or leg.call.ended_at
+        row = {"type": "queue_call"} | _base(leg.call, tz, user=leg.agent, connected=connected, end=end,
+                                              user_name=users.get((leg.pbx_id, leg.agent), ""))
+        rows.append(row | {"queue_number": leg.queue, "queue_name": queue_names.get((leg.pbx_id, leg.queue), ""),
+                           "status": leg.status, "outcome": leg.outcome})
+    return rows
+
+
+def ring_group_call_rows(*, account: Account, ring_groups: list[str] | None, query: HistoryQuery) -> list[dict]:
+    pbxes = _pbx_map(account)
+    legs = RingGroupLeg.objects.filter(
+        _number_or_name(RingGroup, account=account, field="ring_group", values=ring_groups))
+    page = _page(legs.prefetch_related("call__user_legs"), account=account, pbxes=list(pbxes.values()), query=query)
+    users = _names(PbxUser, {(leg.pbx_id, leg.agent) for leg in page if leg.agent})
+    group_names = _names(RingGroup, {(leg.pbx_id, leg.ring_group) for leg in page})
+    rows = []
+    for leg in page:
+        tz = _tz(pbxes[leg.pbx_id].timezone)
+        connected = _agent_answer(leg.call, leg.agent, via_ring_group=leg.ring_group) if leg.agent else None
+        row = {"type": "ring_group_call"} | _base(leg.call, tz, user=leg.agent, connected=connected,
+                                                  end=leg.call.ended_at,
+                                                  user_name=users.get((leg.pbx_id, leg.agent), ""))
+        rows.append(row | {"ring_group_number": leg.ring_group,
+                           "ring_group_name": group_names.get((leg.pbx_id, leg.ring_group), ""),
+                           # The ring group's own outcome is its status: answered or abandoned.
+                           "status": leg.status, "outcome": leg.status})
+    return rows
+
+
+# --- /api/v1/calls: whole calls, keyset-paged --------------------------------------------
+
+@dataclass(frozen=True)
+class CallFilters:
+    direction: str | None = None
+    status: str | None = None  # answered | unanswered
+    caller_number: str | None = None
+    did: str | None = None
+    start_from: datetime | date | None = None  # a date is that day in each PBX's zone
+    start_to: datetime | date | None = None  # inclusive day, or exclusive instant
+    user: str | None = None
+    queue: str | None = None
+
+
+def _call_time_range(pbxes: list[Pbx], filters: CallFilters) -> Q:
+    cut = Q()
+    if isinstance(filters.start_from, datetime):
+        cut &= Q(call_start_at__gte=filters.start_from)
+    if isinstance(filters.start_to, datetime):
+        cut &= Q(call_start_at__lt=filters.start_to)
+    days = HistoryQuery(
+        from_date=None if isinstance(filters.start_from, datetime) else filters.start_from,
+        to_date=None if isinstance(filters.start_to, datetime) else filters.start_to)
+    return cut & _date_range(pbxes, days)
+
+
+def _call_filters(account: Account, filters: CallFilters) -> Q:
+    from django.db.models import Exists, OuterRef
+
+    match = Q()
+    for field in ("direction", "caller_number", "did"):
+        if getattr(filters, field):
+            match &= Q(**{field: getattr(filters, field)})
+    if filters.status:
+        match &= Q(connected_at__isnull=filters.status != "answered")
+    if filters.user:
+        match &= Q(Exists(UserLeg.objects.filter(account=account, user=filters.user, call=OuterRef("pk"))))
+    if filters.queue:
+        queues = _number_or_name(Queue, account=account, field="queue", values=[filters.queue])
+        match &= Q(Exists(QueueLeg.objects.filter(queues, account=account, call=OuterRef("pk"))))
+    return match
+
+
+def call_page(*, account: Account, filters: CallFilters, newest_first: bool, limit: int,
+              after: tuple[datetime, int] | None = None) -> list:
+    """Up to ``limit`` calls after the keyset position ``after`` = (call_start_at, id) of the
+    last call of the previous page: no OFFSET, so page 10 000 costs what page 1 costs."""
+    from hub.models import Call
+    from hub.selectors.calls import calls_with_legs
+
+    pbxes = list(_pbx_map(account).values())
+    calls = Call.objects.filter(account=account).filter(_call_time_range(pbxes, filters))
+    calls = calls.filter(_call_filters(account, filters))
+    if after is not None:
+        start, pk = after
+        if newest_first:
+            calls = calls.filter(Q(call_start_at__lt=start) | Q(call_start_at=start, pk__lt=pk))
+        else:
+            calls = calls.filter(Q(call_start_at__gt=start) | Q(call_start_at=start, pk__gt=pk))
+    order = ["-call_start_at", "-pk"] if newest_first else ["call_start_at", "pk"]
+    return list(calls_with_legs(calls.order_by(*order))[:limit])
+
+
+def call_events(*, call) -> list[dict]:
+    tz = _tz(call.pbx.timezone)
+    events = call.catalogue_events.order_by("sequence", "occurred_at", "id")
+    return [{"trigger": e.trigger, "sequence": e.sequence, "occurred_at": _iso(e.occurred_at, tz),
+             "payload": e.payload} for e in events]

@@ -1,0 +1,54 @@
+"""The account's IP whitelist: add and remove networks, each change in the audit log."""
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.db import transaction
+
+from hub.errors import InvalidInput, NotFound
+from hub.models import Account, AllowedNetwork, AuditEntry
+from hub.net import parse_network
+
+
+def normalise_network(text: str) -> str:
+    try:
+        return str(parse_network(text))
+    except ValueError:
+        raise InvalidInput("address", f"{text!r} is not an IPv4/IPv6 address or CIDR range") from None
+
+
+def _forget_cached_networks() -> None:
+    # The auth path caches the union of all whitelists for bad-key answers (hub/api/whitelist.py).
+    cache.delete("hub:whitelist:all-networks")
+
+
+def _audit(*, account: Account, actor: str, user, action: str, network: AllowedNetwork, summary: str) -> None:
+    AuditEntry.objects.create(account=account, actor=actor, user=user, action=action,
+                              object_type="allowed_network", object_id=str(network.pk), summary=summary)
+
+
+@transaction.atomic
+def allowed_network_add(*, account: Account, address: str, note: str = "", actor: str = "cli",
+                        user=None) -> tuple[AllowedNetwork, bool]:
+    """Whitelist an address or range; adding one already there changes nothing (returns created=False)."""
+    network = normalise_network(address)
+    row, created = AllowedNetwork.objects.get_or_create(account=account, network=network,
+                                                        defaults={"note": note[:200]})
+    if created:
+        _audit(account=account, actor=actor, user=user, action="allowed_network.added", network=row,
+               summary=f"whitelisted {network}" + (f" ({note})" if note else ""))
+    if created:
+        transaction.on_commit(_forget_cached_networks)
+    return row, created
+
+
+@transaction.atomic
+def allowed_network_remove(*, account: Account, address: str, actor: str = "cli", user=None) -> str:
+    network = normalise_network(address)
+    row = AllowedNetwork.objects.filter(account=account, network=network).first()
+    if row is None:
+        raise NotFound(f"{network} is not on the whitelist of account {account.slug!r}")
+    _audit(account=account, actor=actor, user=user, action="allowed_network.removed", network=row,
+           summary=f"removed {network} from the whitelist")
+    row.delete()
+    transaction.on_commit(_forget_cached_networks)
+    return network
