@@ -141,6 +141,25 @@ TRUSTED_PROXY_IPS = env_list("TRUSTED_PROXY_IPS")
 # Outbound webhook requests refuse non-global addresses except inside these networks.
 WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_networks("WEBHOOK_ALLOW_PRIVATE_NETWORKS")
 
+# Webhook delivery engine (hub/services/delivery). Retry waits in seconds after each failed
+# attempt, the first entry being the first attempt itself; each gets ±20 % jitter.
+def _retry_schedule(name: str, default: str) -> tuple[int, ...]:
+    items = env_list(name, default.split(","))
+    if not items or not all(item.isdigit() for item in items):
+        raise ImproperlyConfigured(f"{name}: expected comma-separated whole seconds, got {','.join(items)!r}")
+    return tuple(int(item) for item in items)
+
+
+WEBHOOK_RETRY_SCHEDULE = _retry_schedule("WEBHOOK_RETRY_SCHEDULE", "0,5,300,1800,7200,18000,36000,36000")
+# An endpoint failing without a single success for this long is disabled (visibly, re-enable in the UI/API).
+WEBHOOK_DISABLE_AFTER_DAYS = env_int("WEBHOOK_DISABLE_AFTER_DAYS", 5, minimum=1)
+# Attempt log retention; older attempts are pruned hourly in batches.
+WEBHOOK_ATTEMPT_RETENTION_DAYS = env_int("WEBHOOK_ATTEMPT_RETENTION_DAYS", 30, minimum=1)
+# A delivery claimed longer than its endpoint's timeout plus this margin belongs to a dead
+# worker: the sweeper puts it back (the receiver may then see it twice, same webhook-id).
+WEBHOOK_STUCK_MARGIN_SECONDS = env_int("WEBHOOK_STUCK_MARGIN_SECONDS", 60, minimum=1)
+WEBHOOK_SWEEP_SECONDS = env_int("WEBHOOK_SWEEP_SECONDS", 5, minimum=1)
+
 # Celery: the broker only wakes workers up; the database holds the truth.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", f"sqla+sqlite:///{VAR_DIR / 'celery-broker.sqlite3'}")
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND")
@@ -161,10 +180,12 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "close-idle-calls": {"task": "hub.close_idle_calls", "schedule": env_int("HUB_IDLE_SWEEP_SECONDS", 60, minimum=1)},
+    "sweep-deliveries": {"task": "hub.sweep_deliveries", "schedule": WEBHOOK_SWEEP_SECONDS},
+    "prune-attempts": {"task": "hub.prune_attempts", "schedule": 3600},
     "click-to-call-sweep": {"task": "hub.click_to_call_sweep", "schedule": 15},
 }
 # Task modules beyond the autodiscovered hub/tasks.py.
-CELERY_IMPORTS = ["hub.click_to_call_tasks"]
+CELERY_IMPORTS = ["hub.click_to_call_tasks", "hub.delivery_tasks"]
 
 # The cache holds API throttle counters; per process by default, so production with several
 # web processes sets CACHE_URL=redis://… for one shared count per key.

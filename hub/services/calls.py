@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from hub.models import Call, CallState, Pbx
+from hub.services.delivery import deliveries_create
 from hub.services.ingest.advance import calls_advance
 from hub.services.ingest.catalogue_store import catalogue_events_store
 
@@ -28,6 +29,6 @@ def calls_close_idle(*, now: datetime | None = None) -> int:
                                               last_event_at__lt=cutoff).values_list("pk", flat=True)[:BATCH]):
             with transaction.atomic():
                 Call.objects.filter(pk__in=ids).update(closed_reason=reason)
-                catalogue_events_store(pbx, calls_advance(pbx, set(ids)))
+                deliveries_create(events=catalogue_events_store(pbx, calls_advance(pbx, set(ids))))
             closed += len(ids)
     return closed

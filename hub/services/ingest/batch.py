@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from hub.assembly import derive_standalone_events
 from hub.models import Call, Pbx, QcidLink, StoredPbxEvent
+from hub.services.delivery import deliveries_create
 from hub.services.ingest.advance import CallEvents, calls_advance
 from hub.services.ingest.catalogue_store import catalogue_events_store
 from hub.services.ingest.directory import directory_sync
@@ -107,6 +108,8 @@ def events_ingest(*, pbx: Pbx, events: list[PbxEvent], progress: Callable[[], No
         derived += [(None, d) for d in derive_standalone_events(statuses, tz=pbx_tz(pbx.timezone))]
         directory_sync(pbx, fresh)
         result.catalogue_events = catalogue_events_store(pbx, derived)
+        # The outbox: delivery rows commit with the events; workers are woken on commit.
+        deliveries_create(events=result.catalogue_events)
         if progress is not None:
             progress()
     return result

@@ -1,0 +1,79 @@
+"""Input and output of /api/v1/webhooks. Secrets are write-only; the signing secret appears once."""
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from hub.models import Dialect
+
+SAMPLE_URL = "https://crm.example.com/hooks/pbx"
+
+
+class WebhookInput(serializers.Serializer):
+    """The service checks the rest (catalogue keys, header names, filters) and names what is wrong."""
+
+    url = serializers.URLField(max_length=1000, help_text="Where deliveries go (http or https).")
+    enabled = serializers.BooleanField(required=False, help_text="Setting true re-enables a disabled endpoint.")
+    dialect = serializers.ChoiceField(choices=Dialect.values, required=False,
+                                      help_text="json (default), 3cx-plugin-get, 3cx-plugin-post, 3cx-to-rest.")
+    triggers = serializers.ListField(child=serializers.CharField(max_length=40), max_length=100,
+                                     help_text="Catalogue keys, e.g. user_inbound, queue_call, call_received.")
+    secret_token = serializers.CharField(max_length=500, required=False, allow_blank=True, write_only=True,
+                                         help_text="Sent as X-Pbx-Token. Write-only.")
+    bearer_token = serializers.CharField(max_length=500, required=False, allow_blank=True, write_only=True,
+                                         help_text="3cx-to-rest: sent as Authorization: Bearer. Write-only.")
+    event_paths = serializers.DictField(child=serializers.CharField(allow_blank=True, max_length=500),
+                                        required=False,
+                                        help_text="3cx-to-rest: trigger → path appended to url; '' switches "
+                                                  "one off. Defaults to seed 000's paths.")
+    headers = serializers.DictField(child=serializers.CharField(max_length=2000), required=False,
+                                    help_text="Extra request headers.")
+    filters = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False,
+                                    help_text='{"queues": [...], "users": [...], "dids": [...]}; empty = all.')
+    timeout_seconds = serializers.IntegerField(min_value=1, max_value=30, required=False)
+    max_concurrency = serializers.IntegerField(min_value=1, max_value=64, required=False)
+    name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+
+class WebhookOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    url = serializers.URLField()
+    enabled = serializers.BooleanField()
+    dialect = serializers.ChoiceField(choices=Dialect.values)
+    triggers = serializers.ListField(child=serializers.CharField())
+    event_paths = serializers.DictField(child=serializers.CharField())
+    headers = serializers.DictField(child=serializers.CharField())
+    filters = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    timeout_seconds = serializers.IntegerField()
+    max_concurrency = serializers.IntegerField()
+    last_success_at = serializers.DateTimeField(allow_null=True)
+    last_failure_at = serializers.DateTimeField(allow_null=True)
+    last_failure_reason = serializers.CharField()
+    consecutive_failures = serializers.IntegerField()
+    failing_since = serializers.DateTimeField(allow_null=True)
+    disabled_at = serializers.DateTimeField(allow_null=True)
+    disabled_reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class WebhookCreatedOut(WebhookOut):
+    signing_secret = serializers.CharField(help_text="whsec_…: shown in this response only, never again.")
+
+
+class TestInput(serializers.Serializer):
+    trigger = serializers.CharField(max_length=40, help_text="The catalogue trigger whose sample payload to send.")
+
+
+class TestOut(serializers.Serializer):
+    status = serializers.CharField(help_text="delivered (a 2xx came back) or failed.")
+    status_code = serializers.IntegerField(allow_null=True, help_text="The receiver's HTTP status; null if none.")
+    latency_ms = serializers.IntegerField()
+    response_body = serializers.CharField(help_text="First 16 KB of the receiver's answer.")
+    error_class = serializers.CharField(help_text="timeout, connection, dns, ssrf_refused, … ('' if a status came).")
+    error_message = serializers.CharField()
+    request_headers = serializers.DictField(child=serializers.CharField(), help_text="As sent, secrets masked.")
+    method = serializers.CharField()
+    url = serializers.URLField()
+    message_id = serializers.CharField(help_text="The webhook-id header.")
+    delivery_id = serializers.IntegerField()

@@ -1,0 +1,156 @@
+"""Webhook endpoints: create, update, delete, re-enable, rotate the signing secret. Audited."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from hub.catalogue import CATALOGUE
+from hub.errors import InvalidInput
+from hub.models import Account, AuditEntry, Dialect, SigningSecret, WebhookEndpoint
+from hub.services.delivery.enqueue import deliveries_enqueue_on_commit
+from hub.services.delivery.filters import filter_problems
+from hub.services.delivery.queue import next_due_ids
+from integrations.delivery import custom_header_problems, new_signing_secret
+from integrations.delivery.dialects.rest import DEFAULT_PATHS
+
+ROTATION_OVERLAP = timedelta(hours=24)
+MAX_TIMEOUT_SECONDS = 30
+MAX_CONCURRENCY = 64
+EDITABLE = ("name", "url", "enabled", "dialect", "triggers", "secret_token", "bearer_token", "event_paths",
+            "headers", "filters", "timeout_seconds", "max_concurrency")
+
+
+def _check_triggers(triggers: Any) -> None:
+    if not isinstance(triggers, list) or not all(isinstance(t, str) for t in triggers):
+        raise InvalidInput("triggers", "must be a list of catalogue keys")
+    unknown = [t for t in triggers if t not in CATALOGUE]
+    if unknown:
+        raise InvalidInput("triggers", f"unknown trigger(s) {', '.join(unknown)}")
+
+
+def _check_paths(paths: Any) -> None:
+    if not isinstance(paths, dict) or not all(isinstance(v, str) for v in paths.values()):
+        raise InvalidInput("event_paths", "must map trigger keys to paths ('' switches one off)")
+    unknown = [t for t in paths if t not in CATALOGUE]
+    if unknown:
+        raise InvalidInput("event_paths", f"unknown trigger(s) {', '.join(unknown)}")
+
+
+def _check_headers(headers: Any) -> None:
+    if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
+        raise InvalidInput("headers", "must be an object of header names to string values")
+    problems = custom_header_problems(headers)
+    if problems:
+        raise InvalidInput("headers", problems[0])
+
+
+def _check_number(field: str, value: Any, top: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= top:
+        raise InvalidInput(field, f"must be a whole number from 1 to {top}")
+
+
+def _check(fields: dict[str, Any]) -> None:
+    checks = {
+        "triggers": _check_triggers, "event_paths": _check_paths, "headers": _check_headers,
+        "timeout_seconds": lambda v: _check_number("timeout_seconds", v, MAX_TIMEOUT_SECONDS),
+        "max_concurrency": lambda v: _check_number("max_concurrency", v, MAX_CONCURRENCY),
+    }
+    for name, value in fields.items():
+        if name in checks:
+            checks[name](value)
+    if "dialect" in fields and fields["dialect"] not in Dialect.values:
+        raise InvalidInput("dialect", f"unknown dialect {fields['dialect']!r}; known: {', '.join(Dialect.values)}")
+    if "filters" in fields and (problems := filter_problems(fields["filters"])):
+        raise InvalidInput("filters", problems[0])
+    if "url" in fields and not str(fields["url"]).lower().startswith(("http://", "https://")):
+        raise InvalidInput("url", "must be an http:// or https:// URL")
+
+
+def _audit(*, endpoint: WebhookEndpoint, action: str, actor: str, user, summary: str) -> None:
+    AuditEntry.objects.create(account_id=endpoint.account_id, actor=actor, user=user, action=action,
+                              object_type="webhook", object_id=str(endpoint.pk), summary=summary)
+
+
+def _changed_names(fields: dict[str, Any]) -> str:
+    return ", ".join(sorted(fields)) or "nothing"
+
+
+@transaction.atomic
+def webhook_endpoint_create(*, account: Account, url: str, triggers: list[str], actor: str, user=None,
+                            **fields: Any) -> tuple[WebhookEndpoint, str]:
+    """The endpoint and its signing secret, whose text is shown to the caller this once."""
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise InvalidInput(sorted(unknown)[0], "not a field of a webhook endpoint")
+    fields = {"url": url, "triggers": triggers, **fields}
+    _check(fields)
+    if fields.get("dialect") == Dialect.TO_REST and not fields.get("event_paths"):
+        fields["event_paths"] = dict(DEFAULT_PATHS)
+    endpoint = WebhookEndpoint.objects.create(account=account, **fields)
+    secret = new_signing_secret()
+    SigningSecret.objects.create(endpoint=endpoint, secret=secret)
+    _audit(endpoint=endpoint, action="webhook.created", actor=actor, user=user,
+           summary=f"created webhook {endpoint.url} ({endpoint.dialect}; {', '.join(endpoint.triggers)})")
+    return endpoint, secret
+
+
+@transaction.atomic
+def webhook_endpoint_update(*, endpoint: WebhookEndpoint, actor: str, user=None, **fields: Any) -> WebhookEndpoint:
+    """Change fields; already queued deliveries keep the request frozen when they were created.
+    Setting ``enabled`` to true is a re-enable (health cleared, waiting deliveries woken)."""
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise InvalidInput(sorted(unknown)[0], "not a field of a webhook endpoint")
+    _check(fields)
+    re_enable = fields.get("enabled") is True and not endpoint.enabled
+    if fields.get("dialect") == Dialect.TO_REST and endpoint.dialect != Dialect.TO_REST and not (
+            fields.get("event_paths") or endpoint.event_paths):
+        fields["event_paths"] = dict(DEFAULT_PATHS)
+    for name, value in fields.items():
+        setattr(endpoint, name, value)
+    endpoint.save()
+    if re_enable:
+        _enable(endpoint)
+    # Never the secrets' values: only which fields changed.
+    _audit(endpoint=endpoint, action="webhook.updated", actor=actor, user=user,
+           summary=f"changed {_changed_names(fields)}")
+    return endpoint
+
+
+@transaction.atomic
+def webhook_endpoint_delete(*, endpoint: WebhookEndpoint, actor: str, user=None) -> None:
+    _audit(endpoint=endpoint, action="webhook.deleted", actor=actor, user=user, summary=f"deleted webhook {endpoint.url}")
+    endpoint.delete()
+
+
+def _enable(endpoint: WebhookEndpoint) -> None:
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+        enabled=True, disabled_at=None, disabled_reason="", consecutive_failures=0, failing_since=None,
+        last_failure_reason="")
+    endpoint.refresh_from_db()
+    deliveries_enqueue_on_commit(next_due_ids(endpoint=endpoint, now=timezone.now()))
+
+
+@transaction.atomic
+def webhook_endpoint_enable(*, endpoint: WebhookEndpoint, actor: str, user=None) -> WebhookEndpoint:
+    """Re-enable (after a 410 or the automatic disable): health starts afresh, waiting deliveries go."""
+    _enable(endpoint)
+    _audit(endpoint=endpoint, action="webhook.enabled", actor=actor, user=user, summary="re-enabled")
+    return endpoint
+
+
+@transaction.atomic
+def signing_secret_rotate(*, endpoint: WebhookEndpoint, actor: str, user=None,
+                          now: datetime | None = None) -> str:
+    """A new secret signs from now on; the current one keeps signing beside it for 24 h."""
+    now = now or timezone.now()
+    SigningSecret.objects.filter(endpoint=endpoint, expires_at__isnull=True).update(expires_at=now + ROTATION_OVERLAP)
+    secret = new_signing_secret()
+    row = SigningSecret.objects.create(endpoint=endpoint, secret=secret)
+    SigningSecret.objects.filter(pk=row.pk).update(created_at=now)
+    _audit(endpoint=endpoint, action="webhook.secret_rotated", actor=actor, user=user,
+           summary="rotated the signing secret; the old one signs too until " + (now + ROTATION_OVERLAP).isoformat())
+    return secret

@@ -1,0 +1,72 @@
+"""The safety net behind the on-commit enqueue: due deliveries are woken, stuck ones taken back.
+
+"Stuck" means claimed for longer than the endpoint's timeout plus WEBHOOK_STUCK_MARGIN_SECONDS:
+a live worker is done by then (the transport's deadline is hard), so the claimer died.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from hub.models import Attempt, Delivery, DeliveryStatus, WebhookEndpoint
+from hub.services.delivery.claim import due
+from hub.services.delivery.enqueue import deliveries_enqueue
+from hub.services.delivery.queue import next_due_ids
+
+
+@dataclass
+class SweepResult:
+    recovered: int = 0
+    enqueued: int = 0
+
+
+def _recover(delivery: Delivery, now: datetime) -> bool:
+    # A test request is never retried: its caller has long been answered.
+    status = DeliveryStatus.FAILED if delivery.is_test else DeliveryStatus.PENDING
+    with transaction.atomic():
+        taken = Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING,
+                                        claimed_at=delivery.claimed_at).update(
+            status=status, claimed_at=None, next_attempt_at=now, last_error="worker lost mid-attempt")
+        if taken:
+            Attempt.objects.create(delivery=delivery, started_at=delivery.claimed_at, error_class="interrupted",
+                                   error_message="the worker sending this attempt stopped; sent again")
+    return bool(taken)
+
+
+def stuck_recover(*, now: datetime) -> int:
+    margin = timedelta(seconds=settings.WEBHOOK_STUCK_MARGIN_SECONDS)
+    candidates = (Delivery.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=now - margin)
+                  .select_related("endpoint").only("id", "claimed_at", "is_test", "endpoint__timeout_seconds"))
+    return sum(_recover(d, now) for d in candidates
+               if d.claimed_at < now - margin - timedelta(seconds=d.endpoint.timeout_seconds))
+
+
+def deliveries_sweep(*, now: datetime | None = None) -> SweepResult:
+    """Take back stuck deliveries, then wake each enabled endpoint's due ones up to its free slots."""
+    now = now or timezone.now()
+    result = SweepResult(recovered=stuck_recover(now=now))
+    endpoint_ids = set(due(now=now).filter(endpoint__enabled=True).order_by()
+                        .values_list("endpoint_id", flat=True).distinct())
+    for endpoint in WebhookEndpoint.objects.filter(pk__in=endpoint_ids).only("enabled", "max_concurrency"):
+        ids = next_due_ids(endpoint=endpoint, now=now)
+        deliveries_enqueue(ids)
+        result.enqueued += len(ids)
+    return result
+
+
+def attempts_prune(*, now: datetime | None = None, batch_size: int = 5000, max_batches: int = 100) -> int:
+    """Delete attempts older than WEBHOOK_ATTEMPT_RETENTION_DAYS, a batch per statement, so the
+    table is never locked for long; returns how many went."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.WEBHOOK_ATTEMPT_RETENTION_DAYS)
+    total = 0
+    for _ in range(max_batches):
+        ids = list(Attempt.objects.filter(started_at__lt=cutoff).order_by("started_at")
+                   .values_list("pk", flat=True)[:batch_size])
+        if not ids:
+            break
+        total += Attempt.objects.filter(pk__in=ids).delete()[0]
+    return total

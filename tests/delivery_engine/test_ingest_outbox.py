@@ -1,0 +1,44 @@
+"""The outbox is written by ingest itself: a PBX event that derives a catalogue event
+becomes a delivery to every subscribed endpoint, in the same transaction."""
+from datetime import timedelta
+
+import pytest
+
+from hub.models import Delivery, DeliveryStatus
+from hub.services.calls import calls_close_idle
+from hub.services.delivery import webhook_endpoint_create
+from hub.services.ingest import events_ingest
+from tests.factories import make_account
+from tests.ingest.samples import sample_events
+
+
+def _endpoint(account, triggers):
+    endpoint, _ = webhook_endpoint_create(account=account, actor="test", url="http://127.0.0.1:9/hook",
+                                          dialect="json", triggers=triggers)
+    return endpoint
+
+
+@pytest.mark.django_db
+def test_ingested_traffic_fills_the_outbox_for_subscribed_triggers(django_capture_on_commit_callbacks):
+    account, pbx, _ = make_account(timezone="+11:00")
+    endpoint = _endpoint(account, ["call_received", "queue_call"])
+    with django_capture_on_commit_callbacks():
+        result = events_ingest(pbx=pbx, events=[e for stream in sample_events().values() for e in stream])
+    deliveries = Delivery.objects.filter(endpoint=endpoint)
+    wanted = [e for e in result.catalogue_events if e.trigger in ("call_received", "queue_call")]
+    assert deliveries.count() == len(wanted) > 0
+    assert set(deliveries.values_list("status", flat=True)) == {DeliveryStatus.PENDING}
+    assert set(deliveries.values_list("event_id", flat=True)) == {e.pk for e in wanted}
+
+
+@pytest.mark.django_db
+def test_calls_closed_for_idleness_are_delivered_too():
+    account, pbx, _ = make_account(timezone="+11:00")
+    endpoint = _endpoint(account, ["user_inbound_completed"])
+    unfinished = [e for e in sample_events()["callflow"] if e.kind != "call.terminated"]
+    events_ingest(pbx=pbx, events=unfinished)
+    # Only legs a transfer ended are complete so far; closing completes the rest.
+    before = Delivery.objects.filter(endpoint=endpoint).count()
+    newest = max(e.occurred_at for e in unfinished)
+    calls_close_idle(now=newest + timedelta(seconds=pbx.idle_call_timeout + 1))
+    assert Delivery.objects.filter(endpoint=endpoint, trigger="user_inbound_completed").count() > before
