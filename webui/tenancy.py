@@ -1,7 +1,17 @@
-"""Which account a signed-in user is working in. Every page reaches data through this."""
-from django.http import Http404
+"""Which account a signed-in user is working in, and what their role lets them do.
 
-from hub.models import Membership
+Every page reaches data through ``request.membership``; an object of another account is a 404.
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+
+from hub.errors import NotFound
+from hub.models import Membership, Role
 from hub.selectors.accounts import memberships_for_user
 
 SESSION_KEY = "account_slug"
@@ -15,3 +25,31 @@ def current_membership(request) -> Membership:
     if membership is None:
         raise Http404("You are not a member of any account.")
     return membership
+
+
+def _refuse(request, message: str):
+    return render(request, "webui/error.html", {"status": 403, "title": "Not allowed", "message": message}, status=403)
+
+
+def member_view(view=None, *, owner_only: bool = False):
+    """Signed-in members only; any POST needs an editing role (owner or admin).
+
+    Viewers read every page but change nothing, so one rule here covers every form.
+    """
+    def decorate(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            request.membership = membership = current_membership(request)
+            if owner_only and membership.role != Role.OWNER:
+                return _refuse(request, "Only the account's owners can see this page.")
+            if request.method == "POST" and not membership.can_edit:
+                return _refuse(request, "Your role is viewer: you can look, but not change anything.")
+            try:
+                return view(request, *args, **kwargs)
+            except (Http404, NotFound):
+                return render(request, "webui/error.html", {
+                    "status": 404, "title": "Not found",
+                    "message": "There is nothing here, or it belongs to another account."}, status=404)
+        return wrapped
+    return decorate(view) if view is not None else decorate

@@ -26,3 +26,24 @@ def api_key_create(*, account: Account, name: str, scopes: list[str] | None = No
         key_hash=keyed_hash(full_key, purpose=KEY_PURPOSE),
     )
     return api_key, full_key
+
+
+def api_key_revoke(*, account: Account, key_id: int, actor: str = "cli", user=None) -> ApiKey:
+    """Revoke one of the account's keys at once (idempotent); the change goes to the audit log."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from hub.errors import NotFound
+    from hub.models import AuditEntry
+
+    with transaction.atomic():
+        api_key = ApiKey.objects.select_for_update().filter(account=account, pk=key_id).first()
+        if api_key is None:
+            raise NotFound(f"no API key {key_id} in account {account.slug!r}")
+        if api_key.revoked_at is None:
+            api_key.revoked_at = timezone.now()
+            api_key.save(update_fields=["revoked_at"])
+            AuditEntry.objects.create(account=account, user=user, actor=actor, action="api_key.revoked",
+                                      object_type="api_key", object_id=str(api_key.pk),
+                                      summary=f"revoked API key {api_key.name!r} ({api_key.prefix}…)")
+    return api_key

@@ -1,0 +1,16 @@
+"""Issuing API keys from the web console: the key plus its audit line, together."""
+from __future__ import annotations
+
+from django.db import transaction
+
+from hub.models import Account, ApiKey
+from hub.services.api_keys import api_key_create
+from hub.services.webui_audit import audit_record
+
+
+@transaction.atomic
+def api_key_issue(*, account: Account, user, name: str, scopes: list[str]) -> tuple[ApiKey, str]:
+    api_key, full_key = api_key_create(account=account, name=name, scopes=scopes)
+    audit_record(account=account, user=user, action="api_key.created", obj=api_key,
+                 summary=f"created API key {api_key.name!r} ({api_key.prefix}…) with {', '.join(scopes) or 'no scopes'}")
+    return api_key, full_key

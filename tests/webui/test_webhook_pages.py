@@ -1,0 +1,124 @@
+"""Webhook endpoints: the form, trigger tick boxes, the test button, secrets, enable/disable, delete."""
+from django.urls import reverse
+
+from hub.models import AuditEntry, SigningSecret, WebhookEndpoint
+from tests.webui.conftest import make_delivery, make_endpoint
+from tests.webui.receiver import receiver
+
+VALID = {"url": "https://crm.example.com/hooks", "dialect": "json", "triggers": ["user_inbound", "queue_call"],
+         "timeout_seconds": "10", "enabled": "on"}
+
+
+def test_the_form_lists_every_trigger_by_family_with_its_sample(admin):
+    page = admin.get(reverse("webui:webhook-new")).content.decode()
+    for family in ("User calls", "Queues &amp; ring groups", "3CX queue events (seed 000)"):
+        assert family in page
+    assert 'name="triggers" value="call_received"' in page
+    assert "Fields and sample payload" in page and "&quot;unique_call_id&quot;" in page
+
+
+def test_creating_an_endpoint_shows_its_signing_secret_once_and_audits(admin, world):
+    response = admin.post(reverse("webui:webhook-new"), VALID | {
+        "name": "CRM", "secret_token": "s3cret", "headers": "X-Tenant: acme", "filter_queues": "822, Support"})
+    endpoint = WebhookEndpoint.objects.get(account=world.account)
+    page = response.content.decode()
+    secret = SigningSecret.objects.get(endpoint=endpoint).secret
+    assert secret in page and "shown here once" in page
+    assert endpoint.triggers == ["user_inbound", "queue_call"] and endpoint.secret_token == "s3cret"
+    assert endpoint.headers == {"X-Tenant": "acme"} and endpoint.filters == {"queues": ["822", "Support"]}
+    assert AuditEntry.objects.filter(account=world.account, action="webhook.created", actor="adam@acme.test").exists()
+    assert secret not in admin.get(reverse("webui:webhook", args=[endpoint.pk])).content.decode()
+
+
+def test_form_errors_are_explained(admin, world):
+    page = admin.post(reverse("webui:webhook-new"), {"url": "not a url", "dialect": "json", "timeout_seconds": "99",
+                                                      "headers": "no colon here"}).content.decode()
+    assert "Enter a valid URL." in page
+    assert "Tick at least one event to send." in page
+    assert "Ensure this value is less than or equal to 30." in page
+    assert "Line 1: write each header as “Name: value”." in page
+    assert not WebhookEndpoint.objects.exists()
+
+
+def test_a_header_the_hub_sets_itself_is_refused_by_the_service(admin):
+    page = admin.post(reverse("webui:webhook-new"), VALID | {"headers": "Content-Type: text/plain"}).content.decode()
+    assert "set by the hub, cannot be overridden" in page
+    assert not WebhookEndpoint.objects.exists()
+
+
+def test_editing_keeps_the_secret_token_unless_replaced_or_removed(admin, world):
+    endpoint = make_endpoint(world.account, secret_token="keep-me")
+    url = reverse("webui:webhook-edit", args=[endpoint.pk])
+    assert "keep-me" not in admin.get(url).content.decode()
+    admin.post(url, VALID | {"url": "https://crm.example.com/v2"})
+    endpoint.refresh_from_db()
+    assert endpoint.url == "https://crm.example.com/v2" and endpoint.secret_token == "keep-me"
+    admin.post(url, VALID | {"clear_secret_token": "on"})
+    endpoint.refresh_from_db()
+    assert endpoint.secret_token == ""
+
+
+def test_send_test_request_shows_the_receivers_reply(admin, world):
+    with receiver(reply={"hello": "from the receiver"}) as (url, seen):
+        endpoint = make_endpoint(world.account, url=url, secret_token="tok-123")
+        page = admin.post(reverse("webui:webhook-test", args=[endpoint.pk]), {"trigger": "user_inbound"}).content.decode()
+    assert len(seen) == 1 and seen[0]["headers"]["X-Pbx-Token"] == "tok-123"
+    assert "HTTP 200" in page and "from the receiver" in page and " ms</span>" in page
+    assert "tok-123" not in page  # the request headers are shown masked
+    assert "webhook-signature" in page.lower()
+
+
+def test_send_test_request_reports_a_failure(admin, world):
+    with receiver(status=503) as (url, _):
+        endpoint = make_endpoint(world.account, url=url)
+        page = admin.post(reverse("webui:webhook-test", args=[endpoint.pk]), {"trigger": "user_inbound"}).content.decode()
+    assert "HTTP 503" in page and 'class="pill error"' in page
+
+
+def test_the_signing_secret_is_revealed_and_rotated_by_editors(admin, world):
+    endpoint = make_endpoint(world.account)
+    first = SigningSecret.objects.get(endpoint=endpoint).secret
+    assert first in admin.post(reverse("webui:webhook-secret-reveal", args=[endpoint.pk])).content.decode()
+    rotate = reverse("webui:webhook-secret-rotate", args=[endpoint.pk])
+    assert "Rotate the signing secret?" in admin.post(rotate).content.decode()
+    page = admin.post(rotate, {"confirm": "yes"}).content.decode()
+    newest = SigningSecret.objects.filter(endpoint=endpoint).order_by("-created_at", "-id").first().secret
+    assert newest != first and newest in page
+    assert AuditEntry.objects.filter(action="webhook.secret_rotated").exists()
+
+
+def test_disable_asks_first_and_enable_does_not(admin, world):
+    endpoint = make_endpoint(world.account)
+    url = reverse("webui:webhook-enabled", args=[endpoint.pk])
+    assert "Disable this endpoint?" in admin.post(url, {"enabled": "0"}).content.decode()
+    admin.post(url, {"enabled": "0", "confirm": "yes"})
+    endpoint.refresh_from_db()
+    assert not endpoint.enabled
+    admin.post(url, {"enabled": "1"})
+    endpoint.refresh_from_db()
+    assert endpoint.enabled
+
+
+def test_delete_asks_first(admin, world):
+    endpoint = make_endpoint(world.account)
+    url = reverse("webui:webhook-delete", args=[endpoint.pk])
+    admin.post(url)
+    assert WebhookEndpoint.objects.filter(pk=endpoint.pk).exists()
+    assert admin.post(url, {"confirm": "yes"}).status_code == 302
+    assert not WebhookEndpoint.objects.filter(pk=endpoint.pk).exists()
+
+
+def test_recover_resends_failed_deliveries_since_a_time(admin, world):
+    endpoint = make_endpoint(world.account)
+    make_delivery(endpoint)
+    response = admin.post(reverse("webui:webhook-recover", args=[endpoint.pk]), {"since": "2000-01-01T00:00"}, follow=True)
+    assert "1 failed delivery sent again." in response.content.decode()
+    page = admin.post(reverse("webui:webhook-recover", args=[endpoint.pk]), {"since": "yesterday"}).content.decode()
+    assert "Enter a valid date/time." in page
+
+
+def test_the_list_shows_health_and_an_empty_state(admin, world):
+    assert "No endpoints yet" in admin.get(reverse("webui:webhooks")).content.decode()
+    make_endpoint(world.account, url="https://crm.example.com/x")
+    page = admin.get(reverse("webui:webhooks")).content.decode()
+    assert "https://crm.example.com/x" in page and "healthy" in page

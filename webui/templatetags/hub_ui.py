@@ -1,0 +1,93 @@
+"""Small presentation helpers for the console's templates."""
+from __future__ import annotations
+
+import json
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+# Outline icons (24×24, stroke) in the style of Feather/Lucide, drawn inline: no icon font.
+ICONS = {
+    "home": '<path d="M3 11l9-8 9 8"/><path d="M5 10v10h14V10"/>',
+    "webhook": '<circle cx="6" cy="17" r="3"/><circle cx="18" cy="17" r="3"/><circle cx="12" cy="6" r="3"/><path d="M9 17h6M10.5 8.6L7.5 14.4M13.5 8.6l3 5.8"/>',
+    "send": '<path d="M22 2L11 13"/><path d="M22 2l-7 20-4-9-9-4 20-7z"/>',
+    "phone": '<path d="M22 16.9v3a2 2 0 0 1-2.2 2 19.8 19.8 0 0 1-8.6-3.1 19.5 19.5 0 0 1-6-6A19.8 19.8 0 0 1 2.1 4.2 2 2 0 0 1 4.1 2h3a2 2 0 0 1 2 1.7c.1.9.4 1.8.7 2.7a2 2 0 0 1-.5 2.1L8 9.8a16 16 0 0 0 6 6l1.3-1.3a2 2 0 0 1 2.1-.4c.9.3 1.8.6 2.7.7a2 2 0 0 1 1.7 2z"/>',
+    "phone-out": '<path d="M16 2h6v6M15 9l7-7"/><path d="M22 16.9v3a2 2 0 0 1-2.2 2 19.8 19.8 0 0 1-8.6-3.1 19.5 19.5 0 0 1-6-6A19.8 19.8 0 0 1 2.1 4.2 2 2 0 0 1 4.1 2h3a2 2 0 0 1 2 1.7c.1.9.4 1.8.7 2.7a2 2 0 0 1-.5 2.1L8 9.8a16 16 0 0 0 6 6l1.3-1.3a2 2 0 0 1 2.1-.4c.9.3 1.8.6 2.7.7a2 2 0 0 1 1.7 2z"/>',
+    "key": '<circle cx="7.5" cy="15.5" r="4.5"/><path d="M10.7 12.3L21 2M16 7l3 3M18 5l2 2"/>',
+    "server": '<rect x="3" y="3" width="18" height="7" rx="2"/><rect x="3" y="14" width="18" height="7" rx="2"/><path d="M7 6.5h.01M7 17.5h.01"/>',
+    "list": '<path d="M8 6h13M8 12h13M8 18h13M3 6h.01M3 12h.01M3 18h.01"/>',
+    "copy": '<rect x="9" y="9" width="13" height="13" rx="2"/><path d="M5 15H4a2 2 0 0 1-2-2V4a2 2 0 0 1 2-2h9a2 2 0 0 1 2 2v1"/>',
+    "plus": '<path d="M12 5v14M5 12h14"/>',
+    "terminal": '<path d="M4 17l6-6-6-6M12 19h8"/>',
+}
+
+
+@register.simple_tag
+def icon(name: str) -> str:
+    path = ICONS.get(name, "")
+    return mark_safe(f'<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" '
+                     f'stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">{path}</svg>')
+
+
+@register.filter
+def pretty_json(value) -> str:
+    if isinstance(value, (bytes, memoryview)):
+        value = bytes(value).decode("utf-8", "replace")
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return value
+    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False)
+
+
+@register.filter
+def seconds(value) -> str:
+    """135 → 2m 15s."""
+    if value in (None, ""):
+        return "—"
+    value = int(value)
+    if value < 60:
+        return f"{value}s"
+    if value < 3600:
+        return f"{value // 60}m {value % 60:02d}s"
+    return f"{value // 3600}h {value % 3600 // 60:02d}m"
+
+
+TONES = {
+    "delivered": "ok", "answered": "ok", "connected": "ok", "ended": "muted", "healthy": "ok", "enabled": "ok",
+    "failed": "error", "failing": "error", "missed": "error", "abandoned": "error", "error": "error",
+    "pending": "warn", "sending": "info", "queued": "warn", "ringing_user": "info", "in_progress": "info",
+    "disabled": "muted", "revoked": "muted", "expired": "muted", "closed_idle": "warn", "unanswered": "warn",
+}
+
+
+@register.simple_tag
+def pill(status, label: str | None = None) -> str:
+    status = str(status or "")
+    return format_html('<span class="pill {}">{}</span>', TONES.get(status, ""), label or status.replace("_", " "))
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes) -> str:
+    """The current query string with some parameters replaced (for pagination and tabs)."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        params[key] = value
+    return "?" + params.urlencode()
+
+
+@register.filter
+def in_tz(value, zone: str):
+    """A datetime in a PBX's zone (IANA name or offset); unchanged if the zone is unknown."""
+    from hub.vocabulary.timezones import parse_timezone
+
+    if not value:
+        return value
+    try:
+        return value.astimezone(parse_timezone(zone))
+    except ValueError:
+        return value

@@ -1,0 +1,159 @@
+from datetime import timedelta
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from hub.catalogue import families
+from hub.errors import HubError
+from hub.selectors.delivery import delivery_list, webhook_get
+from hub.services.delivery import (
+    deliveries_recover, signing_secret_rotate, webhook_endpoint_create, webhook_endpoint_delete,
+    webhook_endpoint_enable, webhook_endpoint_update, webhook_test,
+)
+from webui.forms.common import add_service_error
+from webui.forms.webhooks import ERROR_FIELDS, RecoverForm, TestRequestForm, WebhookForm
+from webui.pages import confirm_page, confirmed, page
+from webui.selectors.dashboard import endpoint_health
+from webui.selectors.deliveries import signing_secrets_active
+from webui.tenancy import member_view
+
+RECENT_DELIVERIES = 10
+
+
+def _actor(request) -> dict:
+    return {"actor": request.user.email or request.user.username, "user": request.user}
+
+
+@member_view
+def webhook_list(request):
+    account = request.membership.account
+    return page(request, "webui/webhooks/list.html", {
+        "endpoints": endpoint_health(account=account, since=timezone.now() - timedelta(hours=24)),
+    }, section="webhooks")
+
+
+def _form_page(request, form, endpoint=None):
+    selected = set(form["triggers"].value() or [])
+    return page(request, "webui/webhooks/form.html", {
+        "form": form, "endpoint": endpoint, "families": families(), "selected": selected,
+    }, section="webhooks")
+
+
+@member_view
+def webhook_new(request):
+    form = WebhookForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        fields = form.service_fields()
+        try:
+            endpoint, secret = webhook_endpoint_create(account=request.membership.account, **fields, **_actor(request))
+        except HubError as exc:
+            add_service_error(form, exc, fields=ERROR_FIELDS)
+        else:
+            messages.success(request, "Endpoint created. Send a test request to check the receiver answers.")
+            return _detail(request, endpoint, new_secret=secret)
+    return _form_page(request, form)
+
+
+@member_view
+def webhook_edit(request, endpoint_id: int):
+    endpoint = webhook_get(account=request.membership.account, endpoint_id=endpoint_id)
+    form = WebhookForm(request.POST or None, endpoint=endpoint) if request.method == "POST" else WebhookForm(endpoint=endpoint)
+    if request.method == "POST" and form.is_valid():
+        try:
+            webhook_endpoint_update(endpoint=endpoint, **form.service_fields(), **_actor(request))
+        except HubError as exc:
+            add_service_error(form, exc, fields=ERROR_FIELDS)
+        else:
+            messages.success(request, "Changes saved.")
+            return redirect("webui:webhook", endpoint.pk)
+    return _form_page(request, form, endpoint)
+
+
+def _detail(request, endpoint, *, test_form=None, test_result=None, new_secret=None, revealed=None, recover_form=None):
+    return page(request, "webui/webhooks/detail.html", {
+        "endpoint": endpoint, "test_form": test_form or TestRequestForm(endpoint=endpoint),
+        "test_result": test_result, "new_secret": new_secret, "revealed": revealed,
+        "recover_form": recover_form or RecoverForm(),
+        "deliveries": delivery_list(endpoint=endpoint).filter(is_test=False)[:RECENT_DELIVERIES],
+        "families": {family: [t for t in triggers if t.key in endpoint.triggers] for family, triggers in families().items()},
+    }, section="webhooks")
+
+
+@member_view
+def webhook_detail(request, endpoint_id: int):
+    return _detail(request, webhook_get(account=request.membership.account, endpoint_id=endpoint_id))
+
+
+@member_view
+@require_POST
+def webhook_send_test(request, endpoint_id: int):
+    endpoint = webhook_get(account=request.membership.account, endpoint_id=endpoint_id)
+    form, result = TestRequestForm(request.POST, endpoint=endpoint), None
+    if form.is_valid():
+        try:
+            result = webhook_test(endpoint=endpoint, trigger=form.cleaned_data["trigger"])
+        except HubError as exc:
+            add_service_error(form, exc)
+    return _detail(request, endpoint, test_form=form, test_result=result)
+
+
+@member_view
+@require_POST
+def webhook_set_enabled(request, endpoint_id: int):
+    endpoint = webhook_get(account=request.membership.account, endpoint_id=endpoint_id)
+    if request.POST.get("enabled") == "1":
+        webhook_endpoint_enable(endpoint=endpoint, **_actor(request))
+        messages.success(request, "Endpoint enabled: waiting deliveries are on their way.")
+    else:
+        if not confirmed(request):
+            return confirm_page(request, title="Disable this endpoint?", action="Disable", section="webhooks",
+                                message="New events for it wait as pending deliveries until you enable it again.")
+        webhook_endpoint_update(endpoint=endpoint, enabled=False, **_actor(request))
+        messages.success(request, "Endpoint disabled.")
+    return redirect("webui:webhook", endpoint.pk)
+
+
+@member_view
+@require_POST
+def webhook_secret_reveal(request, endpoint_id: int):
+    endpoint = webhook_get(account=request.membership.account, endpoint_id=endpoint_id)
+    return _detail(request, endpoint, revealed=signing_secrets_active(endpoint=endpoint))
+
+
+@member_view
+@require_POST
+def webhook_secret_rotate(request, endpoint_id: int):
+    endpoint = webhook_get(account=request.membership.account, endpoint_id=endpoint_id)
+    if not confirmed(request):
+        return confirm_page(request, title="Rotate the signing secret?", action="Rotate secret", section="webhooks",
+                            message="A new secret signs from now on; the current one keeps signing beside it for 24 hours.")
+    secret = signing_secret_rotate(endpoint=endpoint, **_actor(request))
+    messages.success(request, "Signing secret rotated. The old one keeps signing for 24 hours.")
+    return _detail(request, endpoint, new_secret=secret)
+
+
+@member_view
+@require_POST
+def webhook_recover(request, endpoint_id: int):
+    endpoint = webhook_get(account=request.membership.account, endpoint_id=endpoint_id)
+    form = RecoverForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, endpoint, recover_form=form)
+    count = deliveries_recover(endpoint=endpoint, since=form.cleaned_data["since"])
+    messages.success(request, f"{count} failed deliver{'y' if count == 1 else 'ies'} sent again." if count
+                     else "No failed deliveries since then.")
+    return redirect("webui:webhook", endpoint.pk)
+
+
+@member_view
+@require_POST
+def webhook_delete(request, endpoint_id: int):
+    endpoint = webhook_get(account=request.membership.account, endpoint_id=endpoint_id)
+    if not confirmed(request):
+        return confirm_page(request, title=f"Delete {endpoint}?", action="Delete endpoint", section="webhooks",
+                            message="Its pending deliveries and delivery history are deleted with it. This cannot be undone.")
+    webhook_endpoint_delete(endpoint=endpoint, **_actor(request))
+    messages.success(request, f"Deleted {endpoint}.")
+    return redirect("webui:webhooks")
