@@ -87,3 +87,18 @@ def test_scripted_setup_through_manage_py(tmp_path):
     again = manage("create_account", "--name", "Ops", "--pbx", "Another", "--timezone", "Europe/Berlin")
     assert again.returncode != 0
     assert again.stderr.strip().splitlines() == ["CommandError: an account with slug 'ops' already exists"]
+
+
+@pytest.mark.django_db
+def test_demo_setup_is_idempotent_and_fills_the_demo_directory(settings, tmp_path):
+    from hub.models import CallControl, PbxUser, Queue
+
+    settings.VAR_DIR = tmp_path
+    first = json.loads(run("demo_setup"))
+    second = json.loads(run("demo_setup"))
+    assert first == second and first["email"] == "admin@example.com"
+    pbx = Pbx.objects.get(slug=first["pbx"])
+    assert PbxUser.objects.filter(pbx=pbx, number="103").exists()
+    assert Queue.objects.get(pbx=pbx, number="822").agents.exists()
+    assert CallControl.objects.get(pbx=pbx).driver == "simulator"
+    assert Membership.objects.get(account=pbx.account).user.check_password(first["password"])

@@ -7,10 +7,22 @@ from django.db import transaction
 
 from hub.models import Account, CallControl, DriverKind, Pbx, Role
 from hub.services.accounts import account_setup, membership_grant
+from hub.services.directory import directory_seed
+from integrations.simulator import DEFAULT_DIRECTORY
 
 DEMO_SLUG = "demo"
 DEMO_PBX = "Demo PBX"
 DEMO_EMAIL = "admin@example.com"
+
+
+def _seed_directory(pbx: Pbx) -> None:
+    """The simulator's office, so click-to-call and the user pickers work before any traffic."""
+    office = DEFAULT_DIRECTORY
+    directory_seed(
+        pbx=pbx, users={u.ext: u.name for u in office.users.values()},
+        queues={q.number: (q.name, list(q.agents)) for q in office.queues.values()},
+        ring_groups={office.ring_group.number: (office.ring_group.name, list(office.ring_group.members))},
+    )
 
 
 class Command(BaseCommand):
@@ -37,5 +49,6 @@ class Command(BaseCommand):
         for pbx in Pbx.objects.filter(slug=pbx_slug, account__slug=DEMO_SLUG):
             CallControl.objects.get_or_create(pbx=pbx, defaults={
                 "driver": DriverKind.SIMULATOR, "simulator_dir": str(settings.VAR_DIR / "simulator" / pbx.slug)})
+            _seed_directory(pbx)
         self.stdout.write(json.dumps({"email": DEMO_EMAIL, "password": state.get("admin_password", "(unchanged)"),
                                       "pbx": state.get("pbx", "demo-pbx")}))
