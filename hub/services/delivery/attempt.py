@@ -10,7 +10,7 @@ from hub.services.delivery.claim import delivery_claim
 from hub.services.delivery.config import allow_networks, secret_headers, signing_secrets
 from hub.services.delivery.enqueue import deliveries_enqueue
 from hub.services.delivery.outcome import Decision, outcome_record
-from hub.services.delivery.queue import next_due_ids
+from hub.services.delivery.queue import call_successor_id, next_due_ids
 from integrations.delivery import RenderedRequest, SendResult, send, sign_request
 
 
@@ -38,17 +38,32 @@ def delivery_send(*, delivery: Delivery, endpoint: WebhookEndpoint,
     return result, decision
 
 
+def woken_after(*, delivery: Delivery, now: datetime) -> list[int]:
+    """Who may go now that ``delivery``'s attempt is over: the next event of its call, which
+    waited for it, and one more due delivery when another slot is free too.
+
+    At most two, not every free slot's worth: each attempt used to wake all of them, queueing the
+    same due ids again and again (14 tasks per delivery in bench/delivery.py, so the worker
+    spent its time refusing claims). Deliveries refused for want of a slot get woken this way,
+    one per finished attempt, and the sweeper catches anything left over.
+    """
+    endpoint = WebhookEndpoint.objects.filter(pk=delivery.endpoint_id).only("enabled", "max_concurrency").first()
+    if endpoint is None or not endpoint.enabled:
+        return []
+    successor = call_successor_id(delivery=delivery, now=now)
+    slots = next_due_ids(endpoint=endpoint, now=now, limit=2)
+    woken = ([successor] if successor else []) + [pk for pk in slots if pk != successor]
+    return woken[:max(len(slots), 1)]  # the successor goes even if a busy endpoint refuses it
+
+
 def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> str | None:
     """Attempt a delivery if it is due and its turn; returns its new status, None if not attempted.
 
-    Afterwards the endpoint's next due deliveries are enqueued: the next event of the same call
-    waits for this one, and a freed concurrency slot should not wait for the sweeper.
+    Afterwards the deliveries it held up are enqueued (see ``woken_after``).
     """
     delivery = delivery_claim(delivery_id=delivery_id, now=now or timezone.now())
     if delivery is None:
         return None
     _, decision = delivery_send(delivery=delivery, endpoint=delivery.endpoint, now=now)
-    endpoint = WebhookEndpoint.objects.filter(pk=delivery.endpoint_id).only("enabled", "max_concurrency").first()
-    if endpoint is not None:
-        deliveries_enqueue(next_due_ids(endpoint=endpoint, now=now or timezone.now()))
+    deliveries_enqueue(woken_after(delivery=delivery, now=now or timezone.now()))
     return decision.status
