@@ -98,9 +98,8 @@ def on_forwarded(draft: Draft, event: PbxEvent) -> None:
 def on_transferred(draft: Draft, event: PbxEvent) -> None:
     d = event.data
     by_user = ext(d.get("by_user"))
-    leg = draft.latest_leg_of(by_user, event.occurred_at) if by_user else None
-    if leg is not None:
-        leg.left_at = earliest(leg.left_at, event.occurred_at)
+    if by_user:  # ends that user's part of the call (finish.py: UserLeg.ended_at)
+        draft.handoffs.append((event.occurred_at, by_user))
     draft.transfers += 1
     kind = str(d.get("transfer_type") or "").capitalize()
     target_type, target = str(d.get("target_type") or "user"), ext(d.get("target"))

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
-from .record import CallRecord, iso
+from .record import CallRecord, elapsed, iso
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,8 +28,9 @@ def _queue_wait_over(call: CallRecord, c: Condition) -> datetime | None:
         waited_until = answered or q.left_at
         # Fires once the wait is known to have passed the limit: at answer/leave time, or
         # while still waiting if the call already ended elsewhere.
-        if waited_until and waited_until - q.entered_at > limit:
-            return q.entered_at + limit
+        if waited_until and elapsed(q.entered_at, waited_until) > limit:
+            # In UTC: adding to a zoned time moves the wall clock, wrong across a DST change.
+            return (q.entered_at.astimezone(timezone.utc) + limit).astimezone(q.entered_at.tzinfo)
     return None
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from hub.vocabulary.pbx_event import Kind, PbxEvent
+from hub.vocabulary.pbx_event import PbxEvent
 
 from .catalogue_event import CatalogueEvent
-from .draft import ext
 from .names import Names
 from .record import CallRecord, UserLeg, iso, seconds_between
 
@@ -38,19 +37,10 @@ def _via(leg: UserLeg) -> tuple:
     return (leg.via_queue, leg.via_ring_group, leg.transfer, leg.forwarded_from)
 
 
-def _leg_end(call: CallRecord, leg: UserLeg, events: list[PbxEvent]) -> datetime | None:
-    """A user's part ends when they transfer the call on, else when the call ends."""
-    if leg.answered_at is not None:
-        for e in events:
-            if (e.kind == Kind.CALL_TRANSFERRED and ext(e.data.get("by_user")) == leg.user
-                    and e.occurred_at >= leg.answered_at):
-                return e.occurred_at
-    return call.ended_at
-
-
 def inbound_user_events(
     call: CallRecord, names: Names, events: list[PbxEvent], call_key: str
 ) -> list[CatalogueEvent]:
+    # ``events`` is kept for derive.py's call; each leg's end is now UserLeg.ended_at.
     out: list[CatalogueEvent] = []
     for leg in call.users[1:] if _has_originator(call) else call.users:
         key = (call_key, _leg_id(call, leg))
@@ -63,7 +53,7 @@ def inbound_user_events(
         if leg.answered_at is not None:
             out.append(_ev(key, "user_inbound_answered", leg.answered_at,
                            base | {"connected_at": iso(leg.answered_at)} | via))
-        end = _leg_end(call, leg, events)
+        end = leg.ended_at  # the transfer that handed the call on, else the call's end
         if end is not None:
             out.append(_ev(key, "user_inbound_completed", end, base | _done(call, leg.answered_at, end) | via))
     return out
@@ -79,9 +69,9 @@ def outbound_user_events(call: CallRecord, names: Names, call_key: str) -> list[
     if call.connected_at is not None:
         out.append(_ev(key, "user_outbound_answered", call.connected_at,
                        base | {"connected_at": iso(call.connected_at)}))
-    if call.ended_at is not None:
-        out.append(_ev(key, "user_outbound_completed", call.ended_at,
-                       base | _done(call, call.connected_at, call.ended_at)))
+    if leg.ended_at is not None:  # the call's end, or the caller's transfer of it
+        out.append(_ev(key, "user_outbound_completed", leg.ended_at,
+                       base | _done(call, call.connected_at, leg.ended_at)))
     return out
 
 

@@ -42,7 +42,6 @@ class UserDraft:
     context: Context
     rang_at: datetime | None = None
     answered_at: datetime | None = None
-    left_at: datetime | None = None  # when this user handed the call on (a transfer)
 
 
 @dataclass
@@ -68,6 +67,7 @@ class Draft:
     ended_at: datetime | None = None
     context: Context = DIRECT
     transfers: int = 0
+    handoffs: list[tuple[datetime, str]] = field(default_factory=list)  # (at, by user) transfers
     users: dict[tuple[str, Context], UserDraft] = field(default_factory=dict)
     queues: dict[str, QueueDraft] = field(default_factory=dict)
     queue_routings: list[tuple[datetime, str]] = field(default_factory=list)

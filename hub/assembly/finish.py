@@ -1,9 +1,10 @@
 """Turn a folded Draft into the frozen CallRecord (the rules that need the whole call)."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, tzinfo
 
-from .draft import Draft, QueueDraft, Start, UserDraft
+from .draft import DIRECT, Draft, QueueDraft, Start, UserDraft
 from .record import CallRecord, Callback, QueueLeg, Recording, RingGroupLeg, UserLeg, Voicemail
 
 
@@ -19,15 +20,32 @@ def _fallback_start(draft: Draft) -> Start:
     return Start(draft.first_at, "inbound", first.caller_number, first.caller_name, "")
 
 
-def _user_leg(draft: UserDraft) -> UserLeg:
-    kind, *rest = draft.context
+def leg_end(draft: Draft, user: str, answered_at: datetime | None) -> datetime | None:
+    """When one user's part of the call ended (UserLeg.ended_at).
+
+    A user who answered and then transferred the call on is done at that transfer (the
+    first ``Transferred by Ext.N`` at or after their answer); everyone else (missed legs,
+    the user who talked until the end, a transfer target) is done when the call ends, and
+    is not done (None) while it goes on. Never later than the call's end.
+    """
+    end = draft.ended_at
+    if answered_at is not None:
+        handed = [at for at, by in draft.handoffs if by == user and at >= answered_at]
+        if handed:
+            return min(min(handed), end) if end else min(handed)
+    return end
+
+
+def _user_leg(draft: Draft, leg: UserDraft) -> UserLeg:
+    kind, *rest = leg.context
     return UserLeg(
-        user=draft.user, rang_at=draft.rang_at, answered_at=draft.answered_at,
-        status="answered" if draft.answered_at else "missed",
+        user=leg.user, rang_at=leg.rang_at, answered_at=leg.answered_at,
+        status="answered" if leg.answered_at else "missed",
         via_queue=rest[0] if kind == "queue" else None,
         via_ring_group=rest[0] if kind == "ring_group" else None,
         transfer=rest[1] if kind == "transfer" else None,
         forwarded_from=rest[0] if kind == "forward" else None,
+        ended_at=leg_end(draft, leg.user, leg.answered_at),
     )
 
 
@@ -38,12 +56,31 @@ def _user_order(item: tuple[int, UserDraft]) -> tuple:
     return (0, when.timestamp(), leg.user) if when else (1, index, leg.user)
 
 
-def _users(draft: Draft, connected_at: datetime | None) -> tuple[UserLeg, ...]:
-    reached = [u for _, u in sorted(enumerate(draft.users.values()), key=_user_order)]
-    legs = [_user_leg(u) for u in reached]
+def _placing_ring(draft: Draft) -> UserDraft | None:
+    """Click-to-call: the PBX rings the user's own phone, then dials out for them.
+
+    That ``Ringing Ext.N`` comes before N's ``Outgoing``/``Internal call`` line. It is the
+    call's first CallFlow line, so the call starts there (formats.md §8), and it is not a
+    reach: the user placed the call, so their one row is the originator's (no ``rang_at``).
+    """
+    start, user = draft.start, draft.originator
+    if start is None or user is None or start.direction == "inbound":
+        return None
+    leg = draft.users.get((user, DIRECT))
+    if leg is None or leg.rang_at is None or leg.rang_at > start.at or leg.answered_at:
+        return None
+    return leg
+
+
+def _users(draft: Draft, connected_at: datetime | None,
+           placing: UserDraft | None = None) -> tuple[UserLeg, ...]:
+    reached = [u for _, u in sorted(enumerate(draft.users.values()), key=_user_order)
+               if u is not placing]
+    legs = [_user_leg(draft, u) for u in reached]
     if draft.originator:
         status = "answered" if connected_at else "unanswered"
-        legs.insert(0, UserLeg(draft.originator, None, connected_at, status))
+        legs.insert(0, UserLeg(draft.originator, None, connected_at, status,
+                               ended_at=leg_end(draft, draft.originator, connected_at)))
     return tuple(legs)
 
 
@@ -65,7 +102,10 @@ def _queue_leg(draft: Draft, leg: QueueDraft) -> QueueLeg:
 
 
 def _queues(draft: Draft) -> tuple[QueueLeg, ...]:
-    legs = [_queue_leg(draft, q) for q in draft.queues.values() if q.qcid or q.queue]
+    # A callback's own QCID is not a queue leg: the caller never waited in it. Its lines
+    # (answered by agent / terminated) only tell how the callback went (see _callback).
+    legs = [_queue_leg(draft, q) for q in draft.queues.values()
+            if (q.qcid or q.queue) and q.qcid not in draft.callback_agents]
     return tuple(sorted(legs, key=lambda q: (q.entered_at is None, q.entered_at, q.qcid)))
 
 
@@ -85,13 +125,29 @@ def _recordings(draft: Draft) -> tuple[Recording, ...]:
 
 
 def _callback(draft: Draft) -> Callback | None:
+    """The latest callback of the call; ``answered`` once an agent reached the caller.
+
+    3CX logs a reached callback with the ordinary ``answered by agent`` / ``terminated;
+    reason=Serviced`` lines on the callback's QCID. That neither answers the original call
+    (its connected_at and conversation_duration stay those of the call the caller left) nor
+    adds a queue leg; it only moves ``callback.status`` from ``initiated`` to ``answered``,
+    with the agent who answered.
+    """
     cb = draft.callback
-    return Callback(cb["qcid"], cb["status"], cb["agent"], cb.get("reason")) if cb else None
+    if not cb:
+        return None
+    leg = draft.queues.get(cb["qcid"] or "")
+    if cb["status"] == "initiated" and leg is not None and leg.agent:
+        return Callback(cb["qcid"], "answered", leg.agent)
+    return Callback(cb["qcid"], cb["status"], cb["agent"], cb.get("reason"))
 
 
 def finish(draft: Draft, tz: tzinfo) -> CallRecord:
     start = draft.start or _fallback_start(draft)
-    users = _users(draft, draft.connected_at)
+    placing = _placing_ring(draft)
+    if placing is not None:
+        start = replace(start, at=placing.rang_at)
+    users = _users(draft, draft.connected_at, placing)
     vm = draft.voicemail
     return CallRecord(
         unique_call_id=unique_call_id(start.at, draft.pbx_call_id, tz),

@@ -26,13 +26,20 @@ def on_agent_ringing(draft: Draft, event: PbxEvent) -> None:
     user.rang_at = earliest(user.rang_at, event.occurred_at)
 
 
+def _is_callback(draft: Draft, event: PbxEvent) -> bool:
+    """A line on a callback's own QCID (known from its earlier ``dialling`` line)."""
+    return str(event.data.get("qcid") or "") in draft.callback_agents
+
+
 def on_agent_answered(draft: Draft, event: PbxEvent) -> None:
-    if draft.is_over_at(event.occurred_at):
+    callback = _is_callback(draft, event)
+    if draft.is_over_at(event.occurred_at) and not callback:
         return
     leg, agent = _leg(draft, event), ext(event.data.get("agent"))
     if leg.answered_at is None or event.occurred_at < leg.answered_at:
         leg.agent, leg.answered_at = agent, event.occurred_at
-    mark_answered(draft, agent, event.occurred_at, ("queue", leg.queue))
+    if not callback:  # reaching the caller back is not a conversation on this call
+        mark_answered(draft, agent, event.occurred_at, ("queue", leg.queue))
 
 
 def on_leg_terminated(draft: Draft, event: PbxEvent) -> None:

@@ -6,7 +6,7 @@ seconds with the PBX's offset by ``to_dict``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 
@@ -14,10 +14,23 @@ def iso(at: datetime | None) -> str | None:
     return None if at is None else at.replace(microsecond=0).isoformat()
 
 
+def elapsed(start: datetime, end: datetime) -> timedelta:
+    """Real time from ``start`` to ``end``, also across a DST change.
+
+    Python subtracts two datetimes that share one tzinfo object (as every time of an
+    assembled call does: they are all in the PBX's zone) on the wall clock, ignoring that
+    the offset changed; correct by the offset difference.
+    """
+    delta = end - start
+    if end.tzinfo is start.tzinfo and end.tzinfo is not None:
+        delta -= end.utcoffset() - start.utcoffset()
+    return delta
+
+
 def seconds_between(start: datetime | None, end: datetime | None) -> int | None:
     if start is None or end is None:
         return None
-    return max(0, int((end - start).total_seconds()))
+    return max(0, int(elapsed(start, end).total_seconds()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +43,18 @@ class UserLeg:
     via_ring_group: str | None = None
     transfer: str | None = None  # "Blind" | "Attended" when a transfer made the phone ring
     forwarded_from: str | None = None  # extension whose no-answer forward made it ring
+    # When this user's part of the call ended: their transfer of the call to someone else
+    # (if they had answered), else the call's end; None while it goes on. Not in to_dict()
+    # (expected_calls.json has no such key); the history's per-user durations use it:
+    # conversation = ended_at - answered_at, call = ended_at - call_start_at (finish.leg_end).
+    ended_at: datetime | None = None
+
+    @property
+    def conversation_duration(self) -> int | None:
+        """This user's talk time in whole seconds (0 if they never answered; None while on)."""
+        if self.ended_at is None:
+            return None
+        return seconds_between(self.answered_at, self.ended_at) or 0
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -90,7 +115,10 @@ class Recording:
 @dataclass(frozen=True, slots=True)
 class Callback:
     qcid: str | None  # the callback's own QCID, None while only requested
-    status: str  # requested | initiated | failed
+    # requested | initiated (an agent is dialling) | answered (the caller was reached: an
+    # "answered by agent" line on the callback's QCID) | failed. The callback's QCID is never
+    # a queue leg, and reaching the caller does not make the original call answered.
+    status: str
     agent: str
     reason: str | None = None  # set when failed
 

@@ -1,8 +1,10 @@
 """The call-history row the hub should assemble from one simulated call.
 
 Same shape as one entry of samples/3cx/expected_calls.json. Times are the earliest line that
-shows the fact (a queue's "ringing agent" precedes the CallFlow "Ringing" line), truncated
-to whole seconds; durations are whole seconds of the exact difference, rounded down.
+shows the fact, truncated to whole seconds (the scenario steps record it: a queue's "ringing
+agent"/"answered by agent" precede CallFlow's "Ringing"/"Answered by"; "Routing to Ext.N" and
+"Internal call" precede the callee's "Ringing"); durations are whole seconds of the exact
+difference, rounded down. See README.md for the conventions the sample does not show.
 """
 from __future__ import annotations
 
@@ -53,6 +55,8 @@ def _user(rec: CallRecord, row: UserRow) -> dict:
         out[row.via[0]] = row.via[1]
     if row.transfer:
         out["transfer"] = row.transfer
+    if row.forwarded_from:
+        out["forwarded_from"] = row.forwarded_from
     return out
 
 

@@ -76,42 +76,59 @@ def route_voicemail(rec: CallRecord, ext: str) -> None:
     rec.flow(f"Routing to Voicemail:{ext}")
 
 
-def ring(rec: CallRecord, ext: str, via: tuple[str, str] | None = None) -> None:
+def ring(rec: CallRecord, ext: str, via: tuple[str, str] | None = None,
+         seen_ms: int | None = None) -> None:
+    """`seen_ms`: an earlier line that already showed the call reaching `ext` (the queue's
+    `ringing agent`, the `Routing to Ext.N` or `Internal call` line); the row's `rang_at`
+    is the earliest line showing the fact (see expected.py)."""
     rec.flow(f"Ringing {_label(rec, ext)}")
     row = rec.user_row(ext)
     if row.rang_ms is None:
-        row.rang_ms = rec.t
+        row.rang_ms = rec.t if seen_ms is None else seen_ms
     if via and row.via is None:
         row.via = via
     if ext != rec.caller_number or rec.direction == "inbound":
         rec.chain_add(f"Ext.{ext}")
 
 
-def _connected(rec: CallRecord) -> None:
+def ring_caller(rec: CallRecord, ext: str) -> None:
+    """Click-to-call: the PBX rings the user's own phone before dialling out for them. The
+    line starts the call (unique_call_id, call_start_at) but is not a reach: the user places
+    the call, so their row is the originator's, with no `rang_at` (as every placed call)."""
+    rec.flow(f"Ringing {_label(rec, ext)}")
+    rec.chain_add(f"Ext.{ext}")
+
+
+def _connected(rec: CallRecord, at: int) -> None:
     if rec.connected_ms is None:
-        rec.connected_ms = rec.t
+        rec.connected_ms = at
     for row in rec.users.values():
         if row.placed and row.answered_ms is None:
-            row.answered_ms = rec.t
+            row.answered_ms = at
 
 
-def answer_user(rec: CallRecord, ext: str) -> None:
+def answer_user(rec: CallRecord, ext: str, seen_ms: int | None = None) -> None:
+    """`seen_ms`: the queue's `answered by agent` line, which precedes this one."""
     rec.flow(f"Answered by {_label(rec, ext)}")
+    at = rec.t if seen_ms is None else seen_ms
     row = rec.user_row(ext)
     if row.answered_ms is None:
-        row.answered_ms = rec.t
-    _connected(rec)
+        row.answered_ms = at
+    _connected(rec, at)
     rec.cdr.final = (f"Ext.{ext}", ext, "Extension", rec.directory.user(ext).name)
 
 
 def answer_remote(rec: CallRecord, number: str) -> None:
     rec.flow(f"Answered by {number}")
-    _connected(rec)
+    _connected(rec, rec.t)
     rec.cdr.final = (number, "", "Line", "")
 
 
 def forward(rec: CallRecord, from_ext: str, to_ext: str) -> None:
     rec.flow(f"Ext.{from_ext} no answer, forwarding to {_label(rec, to_ext)}")
+    row = rec.user_row(to_ext)
+    if not row.forwarded_from:
+        row.forwarded_from = from_ext
 
 
 def transfer(rec: CallRecord, by: str, to: str, kind: str) -> None:

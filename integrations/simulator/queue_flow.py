@@ -27,15 +27,19 @@ def ring_agents(rec: CallRecord, leg: QueueLeg, agents: list[str]) -> None:
     for agent in agents:
         rec.wait(0.3, 3.0)
         rec.queue_line(f"Queue {leg.queue}: QCID={leg.qcid} ringing agent {agent}")
+        seen = rec.t
         _twin_delay(rec)
-        flow.ring(rec, agent, via=("via_queue", leg.queue))
+        flow.ring(rec, agent, via=("via_queue", leg.queue), seen_ms=seen)
         leg.rang.append(agent)
 
 
 def agent_answers(rec: CallRecord, leg: QueueLeg, agent: str) -> None:
     rec.queue_line(f"Queue {leg.queue}: QCID={leg.qcid} answered by agent {agent}")
+    seen = rec.t
     _twin_delay(rec)
-    flow.answer_user(rec, agent)
+    # The agent picked up when QueueManager says so: the row, the call's connected_at and
+    # the CDR's time-answered/duration all count from this line (sample calls 891, 910).
+    flow.answer_user(rec, agent, seen_ms=seen)
     leg.agent = agent
 
 

@@ -31,6 +31,7 @@ class UserRow:
     answered_ms: int | None = None
     via: tuple[str, str] | None = None  # ("via_queue", "822") / ("via_ring_group", "830")
     transfer: str = ""
+    forwarded_from: str = ""  # the extension whose no-answer forward made this one ring
     placed: bool = False  # the user placed the call (outbound/internal caller)
 
 

@@ -8,8 +8,9 @@ from .common import Numbering, caller_gives_up, hang_up, other_user, start_inbou
 
 def _ring_user(rec: CallRecord, ext: str) -> None:
     flow.route_user(rec, ext)
+    routed = rec.t  # the call reaches the user when routed, a moment before the ring
     rec.t += rec.rng.randint(20, 250)
-    flow.ring(rec, ext)
+    flow.ring(rec, ext, seen_ms=routed)
 
 
 def _direct(rec: CallRecord) -> str:

@@ -37,8 +37,9 @@ def _internal(rec: CallRecord) -> str:
     ext = rec.rng.choice(sorted(rec.directory.users))
     callee = other_user(rec, ext)
     flow.internal(rec, ext, callee)
+    placed = rec.t  # the start line already names the callee: it reaches them
     rec.t += rec.rng.randint(20, 120)
-    flow.ring(rec, callee)
+    flow.ring(rec, callee, seen_ms=placed)
     return callee
 
 
@@ -58,7 +59,7 @@ def internal_missed(rec: CallRecord, ids: Numbering) -> None:
 
 def click_to_call(rec: CallRecord, *, ext: str, number: str, trunk: Trunk) -> None:
     """The user's phone rings first; once picked up, the PBX dials the number."""
-    flow.ring(rec, ext)
+    flow.ring_caller(rec, ext)
     rec.wait(1.5, 5.0)
     _dial_out(rec, ext, number, trunk)
     flow.answer_remote(rec, number)
