@@ -15,3 +15,5 @@ urlpatterns = [
     path("", include("hub.api.urls")),
     path("", include("webui.urls")),
 ]
+
+handler404 = "hub.views.errors.not_found"

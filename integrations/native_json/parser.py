@@ -56,6 +56,9 @@ def _occurred_at(value: str, where: str) -> datetime:
         raise PushError(where, f"not an ISO 8601 date-time: {value!r}") from None
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise PushError(where, "needs a UTC offset, e.g. 2025-03-01T09:14:22+11:00")
+    if not 1970 <= parsed.year <= 2999:
+        # No phone call happened in year 1; such a date is a bug on the sender's side.
+        raise PushError(where, "year must be between 1970 and 2999")
     return parsed
 
 

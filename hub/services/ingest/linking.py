@@ -2,9 +2,9 @@
 
 An event names its call by Call(C:N) or, for queue lines, by a QCID linked to one. C:N
 numbers recycle (every PBX restart), so an event with a number joins the latest call of N
-that started before it (an old CDR imported late finds its old call), unless it is a start
-line and that call already started, or that call ended long before the event: then it opens
-a new call. A QCID is linked to one stored call, which the event joins whatever its time.
+that started before it (an old CDR imported late finds its old call), unless that call had
+ended before it (before a start line; more than LATE_EVENT_SLACK before anything else): then
+it opens a new call. A QCID is linked to one stored call, which the event joins whatever its time.
 """
 from __future__ import annotations
 
@@ -18,8 +18,9 @@ from hub.assembly import qcid_links
 from hub.assembly.linking import START_KINDS
 from hub.models import Call, CallState, Pbx, QcidLink, StoredPbxEvent
 from hub.services.ingest.fast_insert import objects_insert
-from hub.vocabulary.pbx_event import PbxEvent
+from hub.vocabulary.pbx_event import Kind, PbxEvent
 
+END_KINDS = frozenset({Kind.CALL_TERMINATED})
 # Events that follow a call's end (recording saved, the CDR record) arrive within seconds.
 LATE_EVENT_SLACK = timedelta(minutes=10)
 # A call's first stored event may be a little later than its real start (the QueueManager
@@ -29,6 +30,14 @@ EARLY_EVENT_SLACK = timedelta(minutes=10)
 UNKNOWN_START_REACH = timedelta(hours=12)
 # Calls of the same number further apart than this from a batch's events are not candidates.
 CANDIDATE_WINDOW = timedelta(days=2)
+
+
+def _shift(at: datetime, delta: timedelta) -> datetime:
+    """at + delta, held inside datetime's range (a pushed event may be dated near year 1)."""
+    try:
+        return at + delta
+    except OverflowError:
+        return datetime.max.replace(tzinfo=at.tzinfo) if delta > timedelta(0) else datetime.min.replace(tzinfo=at.tzinfo)
 
 
 def _call_time(event: PbxEvent) -> datetime:
@@ -54,6 +63,7 @@ class CallLinker:
     # Calls are told apart by identity: new ones have no pk until calls_save().
     started: set[int] = field(default_factory=set)  # id() of calls that have a start line
     new_qcids: set[str] = field(default_factory=set)
+    ended_seen: dict[int, datetime] = field(default_factory=dict)  # id() -> end seen in this batch
     new_calls: list[Call] = field(default_factory=list)  # created, not saved yet
     known: list[Call] = field(default_factory=list)  # keeps every call alive (id() stays unique)
 
@@ -69,8 +79,8 @@ class CallLinker:
             # Calls that were going on around the batch's events: started before them and
             # still open, or last heard of near them (a call's start may come from the PBX's
             # clock and its later events from ours, so the start alone is no guide).
-            active = Q(state=CallState.IN_PROGRESS) | Q(last_event_at__gte=min(times) - CANDIDATE_WINDOW)
-            candidates = candidates.filter(active, call_start_at__lte=max(times) + CANDIDATE_WINDOW)
+            active = Q(state=CallState.IN_PROGRESS) | Q(last_event_at__gte=_shift(min(times), -CANDIDATE_WINDOW))
+            candidates = candidates.filter(active, call_start_at__lte=_shift(max(times), CANDIDATE_WINDOW))
         by_pk = {}
         for call in candidates.order_by("call_start_at", "id"):
             by_pk[call.pk] = call
@@ -102,6 +112,8 @@ class CallLinker:
             self._remember(link.qcid, call)
         if event.kind in START_KINDS:
             self.started.add(id(call))
+        if event.kind in END_KINDS:
+            self.ended_seen[id(call)] = max(filter(None, [self.ended_seen.get(id(call)), event.occurred_at]))
         return call
 
     def _remember(self, qcid: str, call: Call) -> None:
@@ -113,7 +125,7 @@ class CallLinker:
         """The latest call of this number that started before the event (with slack), and
         the first one after it."""
         calls = self.by_number.get(pbx_call_id, [])
-        index = bisect_right([c.call_start_at for c in calls], _call_time(event) + EARLY_EVENT_SLACK)
+        index = bisect_right([c.call_start_at for c in calls], _shift(_call_time(event), EARLY_EVENT_SLACK))
         return (calls[index - 1] if index else None), (calls[index] if index < len(calls) else None)
 
     def _call_for(self, pbx_call_id: str, event: PbxEvent) -> Call:
@@ -143,10 +155,16 @@ class CallLinker:
         return created
 
     def _opens_new_call(self, call: Call, event: PbxEvent) -> bool:
-        if event.kind in START_KINDS and id(call) in self.started:
-            return True
-        ended = call.state != CallState.IN_PROGRESS and call.ended_at is not None
-        return ended and event.occurred_at > call.ended_at + LATE_EVENT_SLACK
+        ended_at = self.ended_seen.get(id(call)) or (call.ended_at if call.state != CallState.IN_PROGRESS else None)
+        if ended_at is not None:
+            # An ended call still takes its late events (recording, CDR) for a while; a start
+            # line after its end, or anything much later, is the number's next call.
+            limit = ended_at if event.kind in START_KINDS else _shift(ended_at, LATE_EVENT_SLACK)
+            return event.occurred_at > limit
+        # Still open: another start line is the same call seen again (a retried push, the
+        # plugin's incoming and outgoing of one call) unless it comes far later.
+        return (event.kind in START_KINDS and id(call) in self.started
+                and _call_time(event) - call.call_start_at > UNKNOWN_START_REACH)
 
     def new_links(self) -> list[QcidLink]:
         return [QcidLink(pbx=self.pbx, qcid=q, call=self.qcid_calls[q]) for q in self.new_qcids]
