@@ -74,6 +74,8 @@ class UserLeg(Leg):
     user = models.CharField(max_length=32)
     rang_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
+    # When this user's part ended (a transfer away, or the call's end); null while it goes on.
+    ended_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=12)  # answered | missed | unanswered
     via_queue = models.CharField(max_length=32, blank=True)
     via_ring_group = models.CharField(max_length=32, blank=True)

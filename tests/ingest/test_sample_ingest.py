@@ -81,3 +81,17 @@ def test_admin_edited_name_is_not_overwritten_by_traffic():
     PbxUser.objects.create(pbx=pbx, number="102", name="Pepe (front desk)", edited_by_admin=True)
     events_ingest(pbx=pbx, events=sample_events()["callflow"])
     assert PbxUser.objects.get(pbx=pbx, number="102").name == "Pepe (front desk)"
+
+
+@pytest.mark.django_db
+def test_user_legs_store_when_each_users_part_ended():
+    from hub.models import UserLeg
+
+    _, pbx, _ = make_account(timezone="+11:00")
+    events_ingest(pbx=pbx, events=[e for stream in sample_events().values() for e in stream])
+    legs = UserLeg.objects.filter(pbx=pbx).select_related("call")
+    assert legs.exists()
+    for leg in legs:
+        assert leg.ended_at is not None and leg.ended_at <= leg.call.ended_at
+        if leg.transfer == "" and leg.answered_at and not UserLeg.objects.filter(call=leg.call, transfer__in=["Blind", "Attended"]).exists():
+            assert leg.ended_at == leg.call.ended_at

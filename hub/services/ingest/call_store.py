@@ -32,8 +32,8 @@ def _save(updates: dict[tuple, list], call: Call, values: dict) -> None:
             setattr(call, name, value)
 
 
-_USER = ("account", "pbx", "call", "call_start_at", "position", "user", "rang_at", "answered_at", "status",
-         "via_queue", "via_ring_group", "transfer", "forwarded_from")
+_USER = ("account", "pbx", "call", "call_start_at", "position", "user", "rang_at", "answered_at", "ended_at",
+         "status", "via_queue", "via_ring_group", "transfer", "forwarded_from")
 _QUEUE = ("account", "pbx", "call", "call_start_at", "position", "queue", "qcid", "status", "outcome", "agent",
           "entered_at", "left_at")
 _GROUP = ("account", "pbx", "call", "call_start_at", "position", "ring_group", "status", "agent")
@@ -44,7 +44,7 @@ _TABLES = ((UserLeg, _USER), (QueueLeg, _QUEUE), (RingGroupLeg, _GROUP), (Record
 def _legs(call: Call, record: CallRecord) -> tuple[list, list, list, list]:
     """The call's leg and recording rows as tuples in _TABLES' column order."""
     common = (call.account_id, call.pbx_id, call.pk, record.call_start_at)
-    users = [(*common, i, u.user, u.rang_at, u.answered_at, u.status, u.via_queue or "", u.via_ring_group or "",
+    users = [(*common, i, u.user, u.rang_at, u.answered_at, u.ended_at, u.status, u.via_queue or "", u.via_ring_group or "",
               u.transfer or "", u.forwarded_from or "") for i, u in enumerate(record.users)]
     queues = [(*common, i, q.queue, q.qcid, q.status, q.outcome or "", q.agent or "", q.entered_at, q.left_at)
               for i, q in enumerate(record.queues)]
