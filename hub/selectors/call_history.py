@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from functools import cache
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from hub.models import Account, Pbx, PbxUser, Queue, QueueLeg, RingGroup, RingGroupLeg, UserLeg
 from hub.vocabulary.timezones import parse_timezone
@@ -109,20 +109,31 @@ def _base(call, tz: tzinfo, *, user: str, user_name: str, connected: datetime | 
     }
 
 
-def _is_originator(leg: UserLeg) -> bool:
-    return leg.position == 0 and leg.rang_at is None and leg.call.direction in ("outbound", "internal")
+# The columns a user row needs, read as plain tuples: no model instances for the page, and
+# the user's directory name comes in the same query (a correlated subquery per row).
+_USER_ROW_COLUMNS = ("pbx_id", "user", "position", "rang_at", "answered_at", "call__direction",
+                     "call__unique_call_id", "call__caller_number", "call__caller_name", "call__dest_number",
+                     "call__call_start_at", "call__connected_at", "call__ended_at", "user_name")
 
 
-def _user_row(leg: UserLeg, tz: tzinfo, user_name: str) -> dict:
-    call = leg.call
-    if _is_originator(leg):
-        connected = call.connected_at
+def _user_row(values: tuple, tz: tzinfo) -> dict:
+    (_, user, position, rang_at, answered_at, direction, unique_call_id, caller_number, caller_name,
+     dest_number, call_start_at, call_connected_at, ended_at, user_name) = values
+    if position == 0 and rang_at is None and direction in ("outbound", "internal"):  # the user placed it
+        connected = call_connected_at
         kind = "user_outbound_answered" if connected else "user_outbound_unanswered"
     else:
-        connected = leg.answered_at
+        connected = answered_at
         kind = "user_inbound_answered" if connected else "user_inbound_missed"
-    return {"type": kind} | _base(call, tz, user=leg.user, user_name=user_name, connected=connected,
-                                  end=call.ended_at)
+    # Keys in the order of CallRow (hub/api/integration/serializers.py), which documents them.
+    return {
+        "unique_call_id": unique_call_id, "type": kind, "caller_id": caller_number, "caller_name": caller_name,
+        "dest_number": dest_number, "user_name": user_name or "", "user_number": user,
+        "call_start_at": _iso(call_start_at, tz), "connected_at": _iso(connected, tz),
+        "call_duration": _seconds(call_start_at, ended_at),
+        # Unknown while the call is in progress; 0 once it ended without an answer.
+        "conversation_duration": None if ended_at is None else (_seconds(connected, ended_at) or 0),
+    }
 
 
 def _pbx_map(account: Account) -> dict[int, Pbx]:
@@ -131,10 +142,19 @@ def _pbx_map(account: Account) -> dict[int, Pbx]:
 
 def user_call_rows(*, account: Account, users: list[str] | None, query: HistoryQuery) -> list[dict]:
     pbxes = _pbx_map(account)
-    legs = UserLeg.objects.all() if not users else UserLeg.objects.filter(user__in=users)
-    page = _page(legs, account=account, pbxes=list(pbxes.values()), query=query)
-    names = _names(PbxUser, {(leg.pbx_id, leg.user) for leg in page})
-    return [_user_row(leg, _tz(pbxes[leg.pbx_id].timezone), names.get((leg.pbx_id, leg.user), "")) for leg in page]
+    legs = UserLeg.objects.filter(account=account).filter(_date_range(list(pbxes.values()), query))
+    if users:
+        legs = legs.filter(user__in=users)
+    if query.unique_call_id:
+        legs = legs.filter(call__unique_call_id=query.unique_call_id)
+    order = ["call_start_at", "call_id", "position", "id"]
+    if query.newest_first:
+        order = [f"-{field}" for field in order]
+    name = PbxUser.objects.filter(pbx_id=OuterRef("pbx_id"), number=OuterRef("user")).order_by().values("name")[:1]
+    page = legs.annotate(user_name=Subquery(name)).order_by(*order).values_list(*_USER_ROW_COLUMNS)
+    page = page[query.offset:query.offset + query.limit]
+    zones = {pk: _tz(pbx.timezone) for pk, pbx in pbxes.items()}
+    return [_user_row(values, zones[values[0]]) for values in page]
 
 
 def _number_or_name(model, *, account: Account, field: str, values: list[str] | None) -> Q:

@@ -43,7 +43,9 @@ class UserCallsApi(ApiKeyView):
         params.is_valid(raise_exception=True)
         rows = user_call_rows(account=self.account, users=params.validated_data.get("user_numbers"),
                               query=params.history_query())
-        return envelope.success(s.CallRow(rows, many=True).data)
+        # The selector's rows are already CallRow's JSON (plain str/int/None, its keys in its
+        # order): passing them through CallRow(many=True) would only copy them, field by field.
+        return envelope.success(rows)
 
 
 class QueueCallsApi(ApiKeyView):
