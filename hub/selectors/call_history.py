@@ -10,9 +10,10 @@ Row semantics:
   user leg — inbound calls, and the called side of internal calls — gets
   ``user_inbound_answered`` / ``user_inbound_missed``. An internal call therefore shows as
   outbound for the caller and inbound for the callee, as its webhooks do.
-- ``call_duration`` is the call's ring + talk time; ``conversation_duration`` runs from the
-  leg's answer (``connected_at``) to the call's end (a user who transferred the call on is
-  counted to the call's end: the leg's own end is not stored).
+- ``call_duration`` runs from the call's start to the end of this user's part (the call's end,
+  or the moment the user transferred the call on); ``conversation_duration`` from the leg's
+  answer (``connected_at``) to that same end. Rows stored before legs had their own end
+  (``UserLeg.ended_at``) fall back to the call's end.
 - queue rows: ``type`` ``queue_call``, ends when the call left the queue; ring-group rows:
   ``type`` ``ring_group_call``; the agent who answered is the row's user.
 """
@@ -111,14 +112,15 @@ def _base(call, tz: tzinfo, *, user: str, user_name: str, connected: datetime | 
 
 # The columns a user row needs, read as plain tuples: no model instances for the page, and
 # the user's directory name comes in the same query (a correlated subquery per row).
-_USER_ROW_COLUMNS = ("pbx_id", "user", "position", "rang_at", "answered_at", "call__direction",
+_USER_ROW_COLUMNS = ("pbx_id", "user", "position", "rang_at", "answered_at", "ended_at", "call__direction",
                      "call__unique_call_id", "call__caller_number", "call__caller_name", "call__dest_number",
                      "call__call_start_at", "call__connected_at", "call__ended_at", "user_name")
 
 
 def _user_row(values: tuple, tz: tzinfo) -> dict:
-    (_, user, position, rang_at, answered_at, direction, unique_call_id, caller_number, caller_name,
-     dest_number, call_start_at, call_connected_at, ended_at, user_name) = values
+    (_, user, position, rang_at, answered_at, leg_ended_at, direction, unique_call_id, caller_number, caller_name,
+     dest_number, call_start_at, call_connected_at, call_ended_at, user_name) = values
+    ended_at = leg_ended_at or call_ended_at
     if position == 0 and rang_at is None and direction in ("outbound", "internal"):  # the user placed it
         connected = call_connected_at
         kind = "user_outbound_answered" if connected else "user_outbound_unanswered"
