@@ -3,13 +3,22 @@
     .venv/bin/python bench/ingest.py --calls 5000 --database sqlite
     .venv/bin/python bench/ingest.py --calls 5000 --database postgres
 
-Import goes through the same path as the ingest process (decoder → events_ingest, one
-transaction per block): parsing, dedupe, call linking, assembly, catalogue derivation.
+Import goes through the same path as `manage.py import_logs` (files_import: the files
+decoded a block at a time and merged by time, then events_ingest, one transaction per batch):
+parsing, dedupe, call linking, assembly, catalogue derivation, outbox. Runs with DEBUG off
+(``--debug`` to turn it on). The traffic is generated in a child process, so the peak RSS
+printed is the import's; ``--keep`` keeps the files and ``--dir DIR`` imports them again.
 """
 from __future__ import annotations
 
 import argparse
+import base64
+import multiprocessing
+import os
 import resource
+import secrets
+import shutil
+import sys
 import tempfile
 import time
 from datetime import datetime, timedelta, timezone
@@ -18,43 +27,69 @@ from pathlib import Path
 from _django import setup
 
 
+def _generate(directory: Path, calls: int, calls_per_minute: float) -> None:
+    """Write the traffic to files as it is generated (write_batch streams the iterator)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from integrations.simulator import generate, write_batch
+
+    tz = timezone(timedelta(hours=11))
+    write_batch(directory, generate(start=datetime(2025, 3, 1, 8, tzinfo=tz), n_calls=calls,
+                                    calls_per_minute=calls_per_minute, seed=1))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=5000)
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--calls-per-minute", type=float, default=40.0)
+    parser.add_argument("--debug", action="store_true",
+                        help="run with DEBUG on (Django then logs every query, which costs time)")
+    parser.add_argument("--keep", action="store_true", help="keep the generated files")
+    parser.add_argument("--batch-events", type=int, help="events per transaction (default: files_import's)")
+    parser.add_argument("--dir", type=Path, help="import the traffic already in DIR (from --keep) instead of generating")
     args = parser.parse_args()
+    directory = args.dir
+    if directory is None:
+        directory = Path(tempfile.mkdtemp(prefix="hub-bench-traffic-"))
+        started = time.perf_counter()
+        # In a child process, so the peak RSS printed below is the import's alone.
+        child = multiprocessing.get_context("fork").Process(
+            target=_generate, args=(directory, args.calls, args.calls_per_minute))
+        child.start()
+        child.join()
+        if child.exitcode:
+            raise SystemExit(f"generating traffic failed (exit code {child.exitcode})")
+        size = sum(f.stat().st_size for f in directory.glob("*.log"))
+        print(f"generated {args.calls} calls, {size / 1e6:.1f} MB in {time.perf_counter() - started:.1f} s "
+              f"({directory})", flush=True)
+    # Production settings unless --debug: DEBUG off needs a secret key and an encryption key.
+    os.environ.setdefault("DEBUG", "1" if args.debug else "0")
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    os.environ.setdefault("HUB_ENCRYPTION_KEY", base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
     database = setup(args.database, "hub_bench_ingest")
 
     from hub.models import Call
     from hub.services.accounts import account_create, pbx_create
-    from hub.services.ingest.imports import ImportSummary, file_import
-    from integrations.simulator import generate, write_batch
+    from hub.services.ingest.imports import ImportSummary, files_import
 
-    tz = timezone(timedelta(hours=11))
-    directory = Path(tempfile.mkdtemp(prefix="hub-bench-traffic-"))
-    started = time.perf_counter()
-    lines = generate(start=datetime(2025, 3, 1, 8, tzinfo=tz), n_calls=args.calls,
-                     calls_per_minute=args.calls_per_minute, seed=1)
-    write_batch(directory, lines)
     files = sorted(directory.glob("*.log"))
-    size = sum(f.stat().st_size for f in files)
-    print(f"generated {args.calls} calls, {size / 1e6:.1f} MB in {time.perf_counter() - started:.1f} s")
-
     account = account_create(name="Bench", slug="bench")
     pbx, _ = pbx_create(account=account, name="Bench PBX", slug="bench-pbx", timezone="+11:00")
     summary = ImportSummary()
-    started = time.perf_counter()
-    for path in files:
-        file_import(pbx=pbx, path=path, summary=summary)
-    elapsed = time.perf_counter() - started
+    started, cpu_started = time.perf_counter(), time.process_time()
+    batch = {"batch_events": args.batch_events} if args.batch_events else {}
+    files_import(pbx=pbx, paths=files, summary=summary, **batch)
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"database: {database.split('://')[0]}")
+    print(f"database: {database.split('://')[0]}", flush=True)
     print(f"imported {summary.lines} lines, {summary.events} events, {Call.objects.count()} calls, "
           f"{summary.catalogue_events} catalogue events in {elapsed:.1f} s")
-    print(f"log lines/s: {summary.lines / elapsed:,.0f}")
-    print(f"calls/s: {Call.objects.count() / elapsed:,.0f}")
-    print(f"peak RSS: {peak_mb:.0f} MB")
+    print(f"log lines/s: {summary.lines / elapsed:,.0f}", flush=True)
+    print(f"log lines per CPU second: {summary.lines / cpu:,.0f} ({cpu:.1f} s of CPU)", flush=True)
+    print(f"calls/s: {Call.objects.count() / elapsed:,.0f}", flush=True)
+    print(f"peak RSS: {peak_mb:.0f} MB", flush=True)
+    if not args.keep and args.dir is None:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 if __name__ == "__main__":

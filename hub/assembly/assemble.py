@@ -33,10 +33,15 @@ def sort_key(event: PbxEvent) -> tuple:
 
 
 def normalise(events: Iterable[PbxEvent], tz: tzinfo) -> list[PbxEvent]:
-    """Distinct events, in the PBX's zone, in the one order every caller agrees on."""
+    """Distinct events, in the PBX's zone, in the one order every caller agrees on.
+
+    An event already in the zone is kept as it is (no copy): only the others are moved.
+    """
     unique = {(e.source, e.dedupe_key): e for e in events}
-    local = [replace(e, occurred_at=e.occurred_at.astimezone(tz)) for e in unique.values()]
-    return sorted(local, key=sort_key)
+    local = [e if (at := e.occurred_at).tzinfo is tz or at.tzinfo == tz
+             else replace(e, occurred_at=at.astimezone(tz)) for e in unique.values()]
+    local.sort(key=sort_key)
+    return local
 
 
 def _pbx_call_id(events: list[PbxEvent]) -> str | None:
@@ -45,12 +50,18 @@ def _pbx_call_id(events: list[PbxEvent]) -> str | None:
 
 def assemble_call(events: Iterable[PbxEvent], *, tz: tzinfo) -> CallRecord:
     """The CallRecord of one call's events (see linking.group_calls to split a stream)."""
-    ordered = normalise(events, tz)
+    return assemble_normalised(normalise(events, tz), tz=tz)
+
+
+def assemble_normalised(ordered: list[PbxEvent], *, tz: tzinfo) -> CallRecord:
+    """assemble_call of events that are ``normalise(events, tz)`` already (a caller that also
+    derives the call's catalogue events normalises once for both)."""
     if not ordered:
         raise ValueError("a call needs at least one event")
     draft = Draft(_pbx_call_id(ordered), first_at=ordered[0].occurred_at)
+    handlers = HANDLERS
     for event in ordered:
-        handler = HANDLERS.get(event.kind)
+        handler = handlers.get(event.kind)
         if handler is not None:
             handler(draft, event)
     fill_from_cdr(draft, tz)

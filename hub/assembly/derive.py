@@ -22,15 +22,16 @@ from .record import CallRecord
 
 def derive_events(
     call: CallRecord, events: Iterable[PbxEvent], *, call_key: str | None = None,
-    ended_before: bool = False,
+    ended_before: bool = False, normalised: bool = False,
 ) -> list[CatalogueEvent]:
     """All catalogue events of ``call`` (assembled from ``events``), in delivery order.
 
     ``call_key`` prefixes every event key; it defaults to the call's unique_call_id, which
     can still move while the call's CallFlow start line is unknown, so a caller that
-    derives before that should pass its own stable id for the call.
+    derives before that should pass its own stable id for the call. ``normalised``: the
+    events are the list assemble_normalised() assembled ``call`` from, already in order.
     """
-    ordered = normalise(events, call.call_start_at.tzinfo)
+    ordered = events if normalised else normalise(events, call.call_start_at.tzinfo)
     key = call_key or call.unique_call_id
     names = collect_names(ordered)
     derived = [

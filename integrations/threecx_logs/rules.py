@@ -84,13 +84,15 @@ class Rules:
 
 
 def _extract(rule: Rule, found: re.Match[str]) -> Match | Skip:
+    # Optional groups that did not take part are None: the key then means "not known".
+    groups = found.groupdict()
+    call_id = groups.pop(CALL_ID_GROUP, None)
+    if not rule.converters:  # the common case: every group's text as it is
+        data = {**rule.constants, **{k: v for k, v in groups.items() if v is not None}}
+        return Match(rule, call_id, data)
     data: dict[str, Any] = dict(rule.constants)
-    call_id = None
-    for key, value in found.groupdict().items():
+    for key, value in groups.items():
         if value is None:
-            continue  # an optional group that did not take part: the key means "not known"
-        if key == CALL_ID_GROUP:
-            call_id = value
             continue
         convert = rule.converters.get(key)
         try:

@@ -5,7 +5,7 @@ from tqdm import tqdm
 
 from hub.errors import HubError
 from hub.models import Pbx
-from hub.services.ingest.imports import KINDS, ImportSummary, file_import
+from hub.services.ingest.imports import KINDS, ImportSummary, files_import
 
 
 class Command(BaseCommand):
@@ -26,13 +26,14 @@ class Command(BaseCommand):
             raise CommandError(f"not a file: {', '.join(missing)}")
         summary = ImportSummary()
         total = sum(p.stat().st_size for p in options["paths"])
+        paths = options["paths"]
         with tqdm(total=total, unit="B", unit_scale=True, disable=options["no_progress"], file=self.stderr._out) as bar:
-            for path in options["paths"]:
-                bar.set_description(path.name)
-                try:
-                    file_import(pbx=pbx, path=path, kind=options["kind"], summary=summary, on_bytes=bar.update)
-                except HubError as exc:
-                    raise CommandError(str(exc)) from None
+            # The files are read side by side, merged by time (see files_import).
+            bar.set_description(paths[0].name if len(paths) == 1 else f"{len(paths)} files")
+            try:
+                files_import(pbx=pbx, paths=paths, kind=options["kind"], summary=summary, on_bytes=bar.update)
+            except HubError as exc:
+                raise CommandError(str(exc)) from None
         self._report(summary)
 
     def _report(self, s: ImportSummary) -> None:

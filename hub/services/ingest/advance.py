@@ -5,7 +5,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from hub.assembly import CatalogueEvent as Derived
-from hub.assembly import assemble_call, close_idle_call, derive_events
+from hub.assembly import close_idle_call, derive_events
+from hub.assembly.assemble import assemble_normalised, normalise
 from hub.assembly.components import Condition, component_fired_at, component_payload
 from hub.models import Call, CallState, Pbx, StoredPbxEvent, WebhookComponent
 from hub.services.ingest.call_store import calls_store
@@ -70,12 +71,13 @@ def calls_advance(pbx: Pbx, call_ids: set[int], *, events: CallEvents | None = N
     for pk, call_events in by_call.items():
         if not call_events:
             continue
-        record = assemble_call(call_events, tz=tz)
+        ordered = normalise(call_events, tz)  # once, for assembly and derivation alike
+        record = assemble_normalised(ordered, tz=tz)
         if calls[pk].closed_reason and not record.ended:
             record = close_idle_call(record, calls[pk].closed_reason)
-        last_at = max(e.occurred_at for e in call_events)
+        last_at = ordered[-1].occurred_at  # the latest: ``ordered`` is sorted by time first
         assembled.append((calls[pk], record, last_at))
-        derived += [(calls[pk], d) for d in derive_events(record, call_events, call_key=f"call{pk}",
-                                                          ended_before=pk in ended_before)]
+        derived += [(calls[pk], d) for d in derive_events(record, ordered, call_key=f"call{pk}",
+                                                          ended_before=pk in ended_before, normalised=True)]
     calls_store(assembled)
     return derived + _component_events(pbx, assembled)

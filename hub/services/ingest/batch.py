@@ -5,8 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
 from django.utils import timezone
 
 from hub.assembly import derive_standalone_events
@@ -31,6 +30,9 @@ class IngestResult:
     catalogue_events: list = field(default_factory=list)
 
 
+_IN_CHUNK = 500  # keys per IN (…) on SQLite, well under its limit on bound parameters
+
+
 @lru_cache(maxsize=256)
 def pbx_tz(timezone: str):
     return parse_timezone(timezone)
@@ -39,10 +41,45 @@ def pbx_tz(timezone: str):
 def _new_events(pbx: Pbx, events: list[PbxEvent]) -> list[PbxEvent]:
     """Drop events stored before (same PBX, source and key) and repeats within the batch."""
     unique = {(e.source.value, e.dedupe_key[:100]): e for e in events}
-    stored = set(StoredPbxEvent.objects.filter(
-        pbx=pbx, dedupe_key__in=[key for _, key in unique],
-    ).values_list("source", "dedupe_key"))
+    stored = _stored_keys(pbx, unique)
     return [e for k, e in unique.items() if k not in stored]
+
+
+def _stored_keys(pbx: Pbx, keys) -> set[tuple[str, str]]:
+    """Which of these (source, dedupe_key) pairs are stored for ``pbx``: one plain query per
+    source and chunk, on the whole unique (pbx, source, dedupe_key) index (the ORM's IN of
+    thousands of keys spends longer compiling than the database spends answering)."""
+    by_source: dict[str, list[str]] = {}
+    for source, key in keys:
+        by_source.setdefault(source, []).append(key)
+    meta, qn = StoredPbxEvent._meta, connection.ops.quote_name
+    head = (f"SELECT {qn(meta.get_field('dedupe_key').column)} FROM {qn(meta.db_table)} "
+            f"WHERE {qn(meta.get_field('pbx').column)} = %s AND {qn(meta.get_field('source').column)} = %s "
+            f"AND {qn(meta.get_field('dedupe_key').column)} ")
+    stored: set[tuple[str, str]] = set()
+    with connection.cursor() as cursor:
+        for source, wanted in by_source.items():
+            if connection.vendor == "postgresql":
+                cursor.execute(head + "= ANY(%s)", [pbx.pk, source, wanted])
+                stored.update((source, key) for key, in cursor.fetchall())
+                continue
+            for start in range(0, len(wanted), _IN_CHUNK):
+                chunk = wanted[start:start + _IN_CHUNK]
+                cursor.execute(head + f"IN ({', '.join(['%s'] * len(chunk))})", [pbx.pk, source, *chunk])
+                stored.update((source, key) for key, in cursor.fetchall())
+    return stored
+
+
+def _orphans_named(pbx: Pbx, qcids: set[str]) -> list[StoredPbxEvent]:
+    """Stored events of no call whose qcid, for_qcid or to_qcid is one of ``qcids``. Few events
+    are orphans, so they are read and matched here rather than by JSON lookups in the query
+    (on SQLite those cost a function call per row and QCID). Agent status changes, which
+    belong to no call by nature and name no QCID, are left out."""
+    candidates = (StoredPbxEvent.objects.filter(pbx=pbx, call__isnull=True)
+                  .exclude(kind=Kind.AGENT_STATUS).values_list("id", "data"))
+    ids = [pk for pk, data in candidates if isinstance(data, dict) and any(
+        data.get(name) in qcids for name in ("qcid", "for_qcid", "to_qcid") if isinstance(data.get(name), str))]
+    return list(StoredPbxEvent.objects.filter(pk__in=ids).order_by("occurred_at", "id")) if ids else []
 
 
 def _adopt_orphans(pbx: Pbx, linker: CallLinker, known: CallEvents) -> set[int]:
@@ -54,8 +91,7 @@ def _adopt_orphans(pbx: Pbx, linker: CallLinker, known: CallEvents) -> set[int]:
     new = set(linker.new_qcids)
     while new:
         seen = set(linker.new_qcids)
-        named = Q(data__qcid__in=new) | Q(data__for_qcid__in=new) | Q(data__to_qcid__in=new)
-        for row in StoredPbxEvent.objects.filter(named, pbx=pbx, call__isnull=True):
+        for row in _orphans_named(pbx, new):
             call = linker.link(to_event(row))
             if call is not None:
                 linker.calls_save()
