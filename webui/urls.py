@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from webui.views import access, api_keys, audit, calls, click_to_call, dashboard, deliveries, sources, webhooks
+from webui.views import access, api_keys, audit, calls, click_to_call, dashboard, deliveries, pbx, sources, webhooks
 
 app_name = "webui"
 
@@ -43,6 +43,7 @@ urlpatterns = [
     path("sources/components/<int:component_id>/edit/", sources.component_edit, name="component-edit"),
     path("sources/components/<int:component_id>/delete/", sources.component_delete, name="component-delete"),
     path("sources/<slug:pbx_slug>/new/", sources.source_new, name="source-new"),
+    path("sources/<slug:pbx_slug>/settings/", pbx.pbx_edit, name="pbx-edit"),
     # Owners only
     path("audit/", audit.audit_log, name="audit"),
 ]
