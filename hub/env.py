@@ -55,6 +55,13 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_int_list(name: str, default: list[int]) -> tuple[int, ...]:
+    items = env_list(name, [str(i) for i in default])
+    if not items or not all(item.isdigit() for item in items):
+        raise ImproperlyConfigured(f"{name}: expected comma-separated whole numbers, got {','.join(items)!r}")
+    return tuple(int(item) for item in items)
+
+
 def env_networks(name: str, default: list[str] | None = None) -> list[ipaddress._BaseNetwork]:
     networks = []
     for item in env_list(name, default):

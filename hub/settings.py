@@ -9,7 +9,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from hub.env import env_bool, env_int, env_list, env_networks, env_str
+from hub.env import env_bool, env_int, env_int_list, env_list, env_networks, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("HUB_VAR_DIR", str(BASE_DIR / "var")))
@@ -143,14 +143,7 @@ WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_networks("WEBHOOK_ALLOW_PRIVATE_NETWORKS")
 
 # Webhook delivery engine (hub/services/delivery). Retry waits in seconds after each failed
 # attempt, the first entry being the first attempt itself; each gets ±20 % jitter.
-def _retry_schedule(name: str, default: str) -> tuple[int, ...]:
-    items = env_list(name, default.split(","))
-    if not items or not all(item.isdigit() for item in items):
-        raise ImproperlyConfigured(f"{name}: expected comma-separated whole seconds, got {','.join(items)!r}")
-    return tuple(int(item) for item in items)
-
-
-WEBHOOK_RETRY_SCHEDULE = _retry_schedule("WEBHOOK_RETRY_SCHEDULE", "0,5,300,1800,7200,18000,36000,36000")
+WEBHOOK_RETRY_SCHEDULE = env_int_list("WEBHOOK_RETRY_SCHEDULE", [0, 5, 300, 1800, 7200, 18000, 36000, 36000])
 # An endpoint failing without a single success for this long is disabled (visibly, re-enable in the UI/API).
 WEBHOOK_DISABLE_AFTER_DAYS = env_int("WEBHOOK_DISABLE_AFTER_DAYS", 5, minimum=1)
 # Attempt log retention; older attempts are pruned hourly in batches.

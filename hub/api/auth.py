@@ -18,7 +18,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from hub.crypto import hashes_match, keyed_hash
 from hub.models import ApiKey, Scope
-from hub.api.whitelist import account_networks, address_whitelisted_anywhere
+from hub.selectors.access import account_networks, address_whitelisted_anywhere
 from hub.net import address_in, client_ip
 from hub.services.api_keys import KEY_PREFIX, KEY_PURPOSE
 

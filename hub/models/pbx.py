@@ -4,6 +4,11 @@ from hub.crypto import EncryptedTextField
 from hub.models.accounts import Account
 
 
+# The keyed-hash purpose of ingest tokens (hub.crypto.keyed_hash): written by the service
+# that issues them, read by the selector that finds a PBX by its token.
+INGEST_TOKEN_PURPOSE = "ingest-token"
+
+
 class PbxKind(models.TextChoices):
     THREECX = "3cx", "3CX"
     GENERIC = "generic", "Generic (native JSON)"

@@ -5,7 +5,7 @@ import hmac
 
 from hub.crypto import keyed_hash
 from hub.models import Pbx
-from hub.services.accounts import INGEST_TOKEN_PURPOSE
+from hub.models.pbx import INGEST_TOKEN_PURPOSE
 
 # Real tokens are 32 characters (token_urlsafe(24)); anything far longer is not worth hashing.
 MAX_TOKEN_LENGTH = 200

@@ -1,12 +1,12 @@
 """The account's IP whitelist: add and remove networks, each change in the audit log."""
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.db import transaction
 
 from hub.errors import InvalidInput, NotFound
 from hub.models import Account, AllowedNetwork, AuditEntry
 from hub.net import parse_network
+from hub.selectors.access import forget_cached_networks
 
 
 def normalise_network(text: str) -> str:
@@ -14,11 +14,6 @@ def normalise_network(text: str) -> str:
         return str(parse_network(text))
     except ValueError:
         raise InvalidInput("address", f"{text!r} is not an IPv4/IPv6 address or CIDR range") from None
-
-
-def _forget_cached_networks() -> None:
-    # The auth path caches the union of all whitelists for bad-key answers (hub/api/whitelist.py).
-    cache.delete("hub:whitelist:all-networks")
 
 
 def _audit(*, account: Account, actor: str, user, action: str, network: AllowedNetwork, summary: str) -> None:
@@ -37,7 +32,8 @@ def allowed_network_add(*, account: Account, address: str, note: str = "", actor
         _audit(account=account, actor=actor, user=user, action="allowed_network.added", network=row,
                summary=f"whitelisted {network}" + (f" ({note})" if note else ""))
     if created:
-        transaction.on_commit(_forget_cached_networks)
+        # The auth path caches the union of all whitelists for bad-key answers.
+        transaction.on_commit(forget_cached_networks)
     return row, created
 
 
@@ -50,5 +46,5 @@ def allowed_network_remove(*, account: Account, address: str, actor: str = "cli"
     _audit(account=account, actor=actor, user=user, action="allowed_network.removed", network=row,
            summary=f"removed {network} from the whitelist")
     row.delete()
-    transaction.on_commit(_forget_cached_networks)
+    transaction.on_commit(forget_cached_networks)
     return network

@@ -9,9 +9,9 @@ from django.utils.text import slugify
 from hub.crypto import keyed_hash
 from hub.errors import Conflict, InvalidInput
 from hub.models import Account, Membership, Pbx, PbxKind, Role
+from hub.models.pbx import INGEST_TOKEN_PURPOSE
 from hub.vocabulary.timezones import parse_timezone
 
-INGEST_TOKEN_PURPOSE = "ingest-token"
 
 
 def _slug_for(name: str, slug: str | None, *, field: str) -> str:

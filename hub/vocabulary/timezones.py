@@ -3,13 +3,19 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta, timezone, tzinfo
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 _OFFSET = re.compile(r"^(?:UTC|GMT)?([+-])(\d{1,2})(?::?(\d{2}))?$")
 
 
+@lru_cache(maxsize=512)
 def parse_timezone(value: str) -> tzinfo:
-    """Return the tzinfo for ``value`` or raise ValueError saying what is accepted."""
+    """Return the tzinfo for ``value`` or raise ValueError saying what is accepted.
+
+    Cached: it runs per stored call and per rendered time, and ``available_timezones()``
+    walks the time-zone database on disk each time it is asked.
+    """
     text = (value or "").strip()
     match = _OFFSET.match(text)
     if match:

@@ -7,7 +7,7 @@ whichever request of the call reached the hub first.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from hub.vocabulary.pbx_event import Kind

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from hub.click_to_call_tasks import place, watch
-from hub.services.ingest.batch import pbx_tz
+from hub.vocabulary.timezones import parse_timezone
 from hub.services.ingest.follow import SourceFollower
 from hub.services.ingest.sources import file_sources_ensure
 from integrations.simulator import run_live
@@ -23,7 +23,7 @@ SPEED = 8
 def simulator(tmp_path):
     stop = threading.Event()
     thread = threading.Thread(target=run_live, daemon=True, kwargs=dict(
-        out_dir=tmp_path, tz=pbx_tz("Australia/Melbourne"), calls_per_minute=0.01, stop_event=stop, seed=4,
+        out_dir=tmp_path, tz=parse_timezone("Australia/Melbourne"), calls_per_minute=0.01, stop_event=stop, seed=4,
         speed=SPEED, click_to_call_inbox=tmp_path / "click_to_call", poll_interval=0.05))
     thread.start()
     yield tmp_path

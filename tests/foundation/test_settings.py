@@ -24,6 +24,7 @@ def _django_setup(**env_overrides) -> subprocess.CompletedProcess:
     ("TRUSTED_PROXY_COUNT", "-1"),
     ("WEBHOOK_ALLOW_PRIVATE_NETWORKS", "10.0.0.0/8,not-a-network"),
     ("DATABASE_URL", "nosuchdb://x"),
+    ("WEBHOOK_RETRY_SCHEDULE", "0,5,soon"),
 ])
 def test_malformed_environment_value_stops_startup_naming_the_variable(variable, value):
     result = _django_setup(**{variable: value})

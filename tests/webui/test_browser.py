@@ -18,7 +18,7 @@ from django.db import OperationalError
 from hub.models import CallControl, ClickToCall, Delivery, DeliveryStatus, PbxUser, Role
 from hub.services.click_to_call import click_to_call_place, click_to_call_refresh
 from hub.services.delivery import delivery_attempt
-from hub.services.ingest.batch import pbx_tz
+from hub.vocabulary.timezones import parse_timezone
 from hub.services.ingest.follow import SourceFollower
 from hub.services.ingest.sources import file_sources_ensure
 from integrations.simulator import run_live
@@ -89,7 +89,7 @@ class Worker:
 def simulator(tmp_path):
     stop = threading.Event()
     thread = threading.Thread(target=run_live, daemon=True, kwargs=dict(
-        out_dir=tmp_path, tz=pbx_tz("Australia/Melbourne"), calls_per_minute=20, stop_event=stop, seed=4, speed=8,
+        out_dir=tmp_path, tz=parse_timezone("Australia/Melbourne"), calls_per_minute=20, stop_event=stop, seed=4, speed=8,
         click_to_call_inbox=tmp_path / "click_to_call", poll_interval=0.05))
     thread.start()
     yield tmp_path

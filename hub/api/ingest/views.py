@@ -18,7 +18,7 @@ from hub.api.ingest import docs, replies
 from hub.api.ingest.body import MAX_BODY_BYTES, BodyTooLarge, decode_json, read_body
 from hub.selectors.ingest import pbx_for_ingest_token
 from hub.services.ingest import events_ingest
-from hub.services.ingest.batch import pbx_tz
+from hub.vocabulary.timezones import parse_timezone
 from hub.vocabulary.pbx_event import PbxEvent
 from integrations.native_json import parse_native_push
 from integrations.push_errors import PushError
@@ -96,5 +96,5 @@ class PluginPushApi(PushApi):
     def parse(self, request, *, pbx, body: bytes) -> list[PbxEvent]:
         return parse_plugin_request(
             method=request.method, query=_query(request), body=body,
-            content_type=request.content_type, tz=pbx_tz(pbx.timezone), received_at=timezone.now(),
+            content_type=request.content_type, tz=parse_timezone(pbx.timezone), received_at=timezone.now(),
         )

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from hub.models import Pbx
-from hub.services.ingest.batch import pbx_tz
+from hub.vocabulary.timezones import parse_timezone
 from hub.services.ingest.sources import file_sources_ensure
 from integrations.simulator import run_live
 
@@ -36,7 +36,7 @@ class Command(BaseCommand):
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
         self.stdout.write(f"simulate_pbx: writing {pbx.slug} traffic to {directory} (SIGTERM to stop)")
-        written = run_live(out_dir=directory, tz=pbx_tz(pbx.timezone), calls_per_minute=options["calls_per_minute"],
+        written = run_live(out_dir=directory, tz=parse_timezone(pbx.timezone), calls_per_minute=options["calls_per_minute"],
                            stop_event=stop, rotate_bytes=options["rotate_bytes"] or None, seed=options["seed"],
                            click_to_call_inbox=directory / "click_to_call")
         self.stdout.write(f"simulate_pbx: stopped after {written} records")

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from hub.catalogue import CATALOGUE
 from hub.errors import InvalidInput
-from hub.models import Delivery, DeliveryStatus, WebhookEndpoint
+from hub.models import DeliveryStatus, WebhookEndpoint
 from hub.services.delivery.attempt import delivery_send
 from hub.services.delivery.config import endpoint_config
 from hub.services.delivery.create import delivery_row

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -32,10 +31,6 @@ class IngestResult:
 
 _IN_CHUNK = 500  # keys per IN (…) on SQLite, well under its limit on bound parameters
 
-
-@lru_cache(maxsize=256)
-def pbx_tz(timezone: str):
-    return parse_timezone(timezone)
 
 
 def _new_events(pbx: Pbx, events: list[PbxEvent]) -> list[PbxEvent]:
@@ -141,7 +136,7 @@ def events_ingest(*, pbx: Pbx, events: list[PbxEvent], progress: Callable[[], No
         result.calls = set(calls) | _adopt_orphans(pbx, linker, known)
         derived = calls_advance(pbx, result.calls, events=known, calls=calls)
         statuses = [e for e, call in linked if call is None and e.kind == Kind.AGENT_STATUS]
-        derived += [(None, d) for d in derive_standalone_events(statuses, tz=pbx_tz(pbx.timezone))]
+        derived += [(None, d) for d in derive_standalone_events(statuses, tz=parse_timezone(pbx.timezone))]
         directory_sync(pbx, fresh)
         result.catalogue_events = catalogue_events_store(pbx, derived)
         # The outbox: delivery rows commit with the events; workers are woken on commit.

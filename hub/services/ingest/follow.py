@@ -7,7 +7,8 @@ from collections import Counter
 from django.utils import timezone
 
 from hub.models import IngestSource, SourceKind
-from hub.services.ingest.batch import events_ingest, pbx_tz
+from hub.services.ingest.batch import events_ingest
+from hub.vocabulary.timezones import parse_timezone
 from hub.vocabulary.pbx_event import Source
 from integrations.stream_decoders import CdrDecoder, Decoded, LogDecoder
 from integrations.tailing import FilePosition, FileTailer
@@ -22,7 +23,7 @@ _LOG_SOURCES = {SourceKind.CALLFLOW_LOG: Source.CALLFLOW, SourceKind.QUEUEMANAGE
 
 def decoder_for(source: IngestSource) -> LogDecoder | CdrDecoder:
     if source.kind in _LOG_SOURCES:
-        return LogDecoder(tz=pbx_tz(source.pbx.timezone), source=_LOG_SOURCES[source.kind],
+        return LogDecoder(tz=parse_timezone(source.pbx.timezone), source=_LOG_SOURCES[source.kind],
                           rules=load_rules(source.rules_path or None))
     return CdrDecoder(fields=tuple(source.cdr_fields) or DEFAULT_FIELDS)
 

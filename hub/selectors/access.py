@@ -1,8 +1,4 @@
-"""Reads of the IP whitelist for the authentication path.
-
-(A read, so it belongs with the selectors; it lives here because hub/selectors/access.py is
-not in this change. Move it when convenient.)
-"""
+"""Reads of the IP whitelist for the authentication path."""
 from __future__ import annotations
 
 from django.core.cache import cache
