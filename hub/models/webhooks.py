@@ -91,6 +91,8 @@ class Delivery(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="delivery_due"),
+            # A pump's claim: its endpoint's pending deliveries in (next_attempt_at, id) order.
+            models.Index(fields=["endpoint", "status", "next_attempt_at", "id"], name="delivery_endpoint_due"),
             models.Index(fields=["endpoint", "call", "sequence"], name="delivery_call_order"),
             models.Index(fields=["account", "created_at"], name="delivery_account_created"),
             models.Index(fields=["endpoint", "status", "created_at"], name="delivery_endpoint_status"),
