@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Q
 from django.utils import timezone
 from rest_framework import exceptions
@@ -17,8 +18,8 @@ from rest_framework.permissions import BasePermission
 from rest_framework.throttling import SimpleRateThrottle
 
 from hub.crypto import hashes_match, keyed_hash
-from hub.models import ApiKey, Scope
-from hub.selectors.access import account_networks, address_whitelisted_anywhere
+from hub.models import Account, ApiKey, Scope
+from hub.selectors.access import KeyAccess, address_whitelisted_anywhere, key_access
 from hub.net import address_in, client_ip
 from hub.services.api_keys import KEY_PREFIX, KEY_PURPOSE
 
@@ -42,32 +43,44 @@ def presented_key(request) -> str | None:
     return (meta.get("HTTP_X_API_KEY") or "").strip() or None
 
 
-def _lookup(full_key: str | None) -> ApiKey | None:
-    parts = (full_key or "").split("_")
-    if len(parts) < 3 or parts[0] != KEY_PREFIX or not parts[1] or len(full_key) > 200:
-        return None
-    api_key = ApiKey.objects.select_related("account").filter(prefix=parts[1]).first()
-    if api_key is None or not hashes_match(api_key.key_hash, keyed_hash(full_key, purpose=KEY_PURPOSE)):
-        return None
-    now = timezone.now()
-    if api_key.revoked_at is not None or (api_key.expires_at is not None and api_key.expires_at <= now):
-        return None
+def _api_key(access: KeyAccess) -> ApiKey:
+    """The key and its account as model instances, without another query (the fields not read
+    here load on first access). The account's PBX time zones ride along for history reads."""
+    account = Account.from_db(DEFAULT_DB_ALIAS, ["id", "name", "slug"],
+                              [access.account_id, access.account_name, access.account_slug])
+    api_key = ApiKey.from_db(DEFAULT_DB_ALIAS, ["id", "account_id", "name", "prefix", "key_hash", "scopes",
+                                                "allowed_networks"],
+                             [access.id, access.account_id, access.name, access.prefix, access.key_hash,
+                              access.scopes, access.allowed_networks])
+    api_key.account = account
+    api_key.pbx_zones = access.pbx_zones
     return api_key
 
 
-def _mark_used(api_key: ApiKey) -> None:
+def _lookup(full_key: str | None) -> KeyAccess | None:
+    parts = (full_key or "").split("_")
+    if len(parts) < 3 or parts[0] != KEY_PREFIX or not parts[1] or len(full_key) > 200:
+        return None
     now = timezone.now()
-    if api_key.last_used_at is not None and now - api_key.last_used_at < LAST_USED_GRANULARITY:
+    access = key_access(prefix=parts[1], now=now, last_used_before=now - LAST_USED_GRANULARITY)
+    if access is None or not hashes_match(access.key_hash, keyed_hash(full_key, purpose=KEY_PURPOSE)):
+        return None
+    return access if access.usable else None
+
+
+def _mark_used(access: KeyAccess) -> None:
+    if not access.last_used_stale:
         return
+    now = timezone.now()
     # Conditional: of many concurrent requests only one writes.
     stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_GRANULARITY)
-    ApiKey.objects.filter(pk=api_key.pk).filter(stale).update(last_used_at=now)
+    ApiKey.objects.filter(pk=access.id).filter(stale).update(last_used_at=now)
 
 
-def _whitelisted(api_key: ApiKey, address: str) -> bool:
-    if not address_in(address, account_networks(account_id=api_key.account_id)):
+def _whitelisted(access: KeyAccess, address: str) -> bool:
+    if not address_in(address, access.account_networks):
         return False
-    return not api_key.allowed_networks or address_in(address, api_key.allowed_networks)
+    return not access.allowed_networks or address_in(address, access.allowed_networks)
 
 
 class ApiKeyAuthentication(BaseAuthentication):
@@ -75,16 +88,17 @@ class ApiKeyAuthentication(BaseAuthentication):
 
     def authenticate(self, request):
         address = client_ip(request)
-        api_key = _lookup(presented_key(request))
-        if api_key is None:
+        access = _lookup(presented_key(request))
+        if access is None:
             # Outside every whitelist a bad key gets the same answer as a good one, so keys
             # cannot be probed from the internet at large.
             if not address_whitelisted_anywhere(address=address):
                 raise NotWhitelisted(address)
             raise exceptions.AuthenticationFailed(INVALID_KEY)
-        if not _whitelisted(api_key, address):
+        if not _whitelisted(access, address):
             raise NotWhitelisted(address)
-        _mark_used(api_key)
+        _mark_used(access)
+        api_key = _api_key(access)
         return api_key, api_key
 
     def authenticate_header(self, request) -> str:

@@ -31,3 +31,8 @@ class ApiKeyView(APIView):
     @property
     def account(self):
         return self.request.auth.account
+
+    @property
+    def pbx_zones(self) -> dict[int, str]:
+        """The account's PBXes (id → time zone), read with the key in the same statement."""
+        return self.request.auth.pbx_zones

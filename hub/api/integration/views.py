@@ -42,7 +42,7 @@ class UserCallsApi(ApiKeyView):
         params = s.UserCallsInput(data=query_values(request, names))
         params.is_valid(raise_exception=True)
         rows = user_call_rows(account=self.account, users=params.validated_data.get("user_numbers"),
-                              query=params.history_query())
+                              query=params.history_query(), zones=self.pbx_zones)
         # The selector's rows are already CallRow's JSON (plain str/int/None, its keys in its
         # order): passing them through CallRow(many=True) would only copy them, field by field.
         return envelope.success(rows)
