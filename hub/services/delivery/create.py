@@ -29,8 +29,10 @@ def _endpoints_by_account(account_ids: set[int]) -> dict[int, list[WebhookEndpoi
 
 def delivery_row(*, endpoint: WebhookEndpoint, request: RenderedRequest, trigger: str, now,
                  event: CatalogueEvent | None = None, is_test: bool = False, **extra) -> Delivery:
+    """``event``: a CatalogueEvent, or any row with its pk, call_id and sequence (ingest
+    passes plain tuples, not model instances)."""
     return Delivery(
-        account_id=endpoint.account_id, endpoint=endpoint, event=event,
+        account_id=endpoint.account_id, endpoint=endpoint, event_id=event.pk if event is not None else None,
         call_id=event.call_id if event is not None else None,
         # The call's own event sequence orders that call's deliveries to each endpoint.
         sequence=event.sequence if event is not None else 0,
@@ -43,6 +45,8 @@ def delivery_row(*, endpoint: WebhookEndpoint, request: RenderedRequest, trigger
 def deliveries_create(*, events: Iterable[CatalogueEvent]) -> list[Delivery]:
     """Render each event for every enabled endpoint of its account that subscribes to it and
     whose filters match, freeze the requests as Delivery rows, and enqueue them on commit.
+    An event is a CatalogueEvent or any stored row with the same attributes (pk, account_id,
+    call_id, sequence, trigger, payload).
 
     Call it inside the transaction that created the events: the rows commit with them.
     """

@@ -50,12 +50,13 @@ class CallEvents:
 
 
 def calls_advance(pbx: Pbx, call_ids: set[int], *, events: CallEvents | None = None,
-                  calls: dict[int, Call] | None = None) -> list[tuple[Call, Derived]]:
+                  calls: dict[int, Call] | None = None, new_call_ids=frozenset()) -> list[tuple[Call, Derived]]:
     """Re-assemble the calls from every event they have, save them, and return what they
     derive (the caller stores only the catalogue events not stored before).
 
     ``events`` may hold calls' complete event lists already (the batch just stored them);
-    the other calls' events are read from the database. ``calls`` may hold the calls' current rows.
+    the other calls' events are read from the database. ``calls`` may hold the calls' current rows;
+    ``new_call_ids`` are calls created in this transaction (no legs stored yet).
     """
     tz = parse_timezone(pbx.timezone)
     calls = dict(calls or {})
@@ -79,5 +80,5 @@ def calls_advance(pbx: Pbx, call_ids: set[int], *, events: CallEvents | None = N
         assembled.append((calls[pk], record, last_at))
         derived += [(calls[pk], d) for d in derive_events(record, ordered, call_key=f"call{pk}",
                                                           ended_before=pk in ended_before, normalised=True)]
-    calls_store(assembled)
+    calls_store(assembled, new_call_ids=new_call_ids)
     return derived + _component_events(pbx, assembled)

@@ -35,7 +35,9 @@ _IN_CHUNK = 500  # keys per IN (…) on SQLite, well under its limit on bound pa
 
 def _new_events(pbx: Pbx, events: list[PbxEvent]) -> list[PbxEvent]:
     """Drop events stored before (same PBX, source and key) and repeats within the batch."""
-    unique = {(e.source.value, e.dedupe_key[:100]): e for e in events}
+    unique = {}
+    for e in events:  # keyed by the Source itself: a StrEnum equals and hashes as its value
+        unique[e.source, e.dedupe_key if len(e.dedupe_key) <= 100 else e.dedupe_key[:100]] = e
     stored = _stored_keys(pbx, unique)
     return [e for k, e in unique.items() if k not in stored]
 
@@ -46,7 +48,7 @@ def _stored_keys(pbx: Pbx, keys) -> set[tuple[str, str]]:
     thousands of keys spends longer compiling than the database spends answering)."""
     by_source: dict[str, list[str]] = {}
     for source, key in keys:
-        by_source.setdefault(source, []).append(key)
+        by_source.setdefault(str(source), []).append(key)
     meta, qn = StoredPbxEvent._meta, connection.ops.quote_name
     head = (f"SELECT {qn(meta.get_field('dedupe_key').column)} FROM {qn(meta.db_table)} "
             f"WHERE {qn(meta.get_field('pbx').column)} = %s AND {qn(meta.get_field('source').column)} = %s "
@@ -134,7 +136,8 @@ def events_ingest(*, pbx: Pbx, events: list[PbxEvent], progress: Callable[[], No
         _events_store(pbx, linked, known)
         QcidLink.objects.bulk_create(linker.new_links(), ignore_conflicts=True)
         result.calls = set(calls) | _adopt_orphans(pbx, linker, known)
-        derived = calls_advance(pbx, result.calls, events=known, calls=calls)
+        created = {pk for pk, call in calls.items() if id(call) in new_calls}
+        derived = calls_advance(pbx, result.calls, events=known, calls=calls, new_call_ids=created)
         statuses = [e for e, call in linked if call is None and e.kind == Kind.AGENT_STATUS]
         derived += [(None, d) for d in derive_standalone_events(statuses, tz=parse_timezone(pbx.timezone))]
         directory_sync(pbx, fresh)

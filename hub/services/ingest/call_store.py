@@ -1,10 +1,13 @@
 """Write assembled CallRecords to their Call rows and legs, a whole batch at a time."""
 from __future__ import annotations
 
+from django.db import connection
+
 from hub.assembly import CallRecord
 from hub.models import Call, CallState, QueueLeg, Recording, RingGroupLeg, UserLeg
 from hub.services.ingest.fast_insert import rows_insert, rows_update
 
+_CHUNK = 500  # calls per IN (…): SQLite limits bound parameters
 
 
 def _values(call: Call, record: CallRecord, last_event_at) -> dict:
@@ -53,11 +56,33 @@ def _legs(call: Call, record: CallRecord) -> tuple[list, list, list, list]:
     return users, queues, groups, recordings
 
 
-def calls_store(assembled: list[tuple[Call, CallRecord, object]]) -> None:
-    """Save (call, record, last_event_at) triples: call fields updated, legs replaced."""
+def _stored_legs(model, columns: tuple[str, ...], call_ids: list[int]) -> dict[int, list[tuple]]:
+    """The legs stored for these calls, as _legs() builds them, by call."""
+    stored: dict[int, list[tuple]] = {}
+    order = ("call", "position") if "position" in columns else ("call", "id")
+    for start in range(0, len(call_ids), _CHUNK):
+        chunk = call_ids[start:start + _CHUNK]
+        for row in model.objects.filter(call_id__in=chunk).order_by(*order).values_list(*columns):
+            stored.setdefault(row[columns.index("call")], []).append(row)
+    return stored
+
+
+def _legs_delete(model, call_ids: list[int]) -> None:
+    # A plain DELETE: the ORM's delete() collects the rows first to look for cascades.
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for start in range(0, len(call_ids), _CHUNK):
+            chunk = call_ids[start:start + _CHUNK]
+            cursor.execute(f"DELETE FROM {qn(model._meta.db_table)} WHERE "
+                           f"{qn(model._meta.get_field('call').column)} IN ({', '.join(['%s'] * len(chunk))})", chunk)
+
+
+def calls_store(assembled: list[tuple[Call, CallRecord, object]], *, new_call_ids=frozenset()) -> None:
+    """Save (call, record, last_event_at) triples: call fields updated, and for each kind of
+    leg, a call's legs replaced only where they changed. ``new_call_ids``: calls created in
+    this transaction, which have no legs stored yet."""
     if not assembled:
         return
-    calls = [call for call, _, _ in assembled]
     # A plain UPDATE per changed call (not bulk_update's CASE per column), one executemany
     # per set of changed columns.
     updates: dict[tuple, list] = {}
@@ -65,8 +90,11 @@ def calls_store(assembled: list[tuple[Call, CallRecord, object]]) -> None:
         _save(updates, call, _values(call, record, last_event_at))
     for columns, rows in updates.items():
         rows_update(Call, columns, rows)
-    for model, _ in _TABLES:
-        model.objects.filter(call__in=calls).delete()
-    rows = [_legs(call, record) for call, record, _ in assembled]
+    legs = {call.pk: _legs(call, record) for call, record, _ in assembled}
+    older = [pk for pk in legs if pk not in new_call_ids]
     for index, (model, columns) in enumerate(_TABLES):
-        rows_insert(model, columns, [leg for legs in rows for leg in legs[index]])
+        stored = _stored_legs(model, columns, older) if older else {}
+        changed = [pk for pk in older if stored.get(pk, []) != legs[pk][index]]
+        _legs_delete(model, changed)
+        rewrite = [*changed, *(pk for pk in legs if pk in new_call_ids)]
+        rows_insert(model, columns, [leg for pk in rewrite for leg in legs[pk][index]])

@@ -1,26 +1,70 @@
 """Store the catalogue events a batch derived: only keys not stored yet, numbered per call."""
 from __future__ import annotations
 
-from django.db.models import Max
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from django.db import connection
 from django.utils import timezone
 
 from hub.assembly import CatalogueEvent as Derived
 from hub.models import Call, CatalogueEvent, Pbx
 from hub.services.ingest.fast_insert import rows_insert
 
-# The model's field order after the id: CatalogueEvent(pk, *row) builds the row created.
 _COLUMNS = ("account", "pbx", "call", "key", "trigger", "sequence", "occurred_at", "payload", "created_at")
+_CHUNK = 500  # values per IN (…) on SQLite, well under its limit on bound parameters
 
 
-def catalogue_events_store(pbx: Pbx, derived: list[tuple[Call | None, Derived]]) -> list[CatalogueEvent]:
+class StoredCatalogueEvent(NamedTuple):
+    """A CatalogueEvent row as inserted (plain data: tens of thousands per batch), with the
+    attributes deliveries_create reads."""
+
+    pk: int
+    account_id: int
+    pbx_id: int
+    call_id: int | None
+    key: str
+    trigger: str
+    sequence: int
+    occurred_at: datetime
+    payload: dict[str, Any]
+    created_at: datetime
+
+
+def _select_in(sql: str, head: list, values: list) -> list[tuple]:
+    """``sql`` (ending in ``IN``) for ``values``, in chunks; plain SQL because the ORM's IN of
+    thousands of values spends longer compiling than the database spends answering."""
+    rows = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), _CHUNK):
+            chunk = values[start:start + _CHUNK]
+            cursor.execute(f"{sql} ({', '.join(['%s'] * len(chunk))})", [*head, *chunk])
+            rows += cursor.fetchall()
+    return rows
+
+
+def _stored(pbx: Pbx, derived: list[tuple[Call | None, Derived]]) -> tuple[set[str], dict[int, int]]:
+    """Keys already stored and each call's highest sequence. A call's events are keyed by
+    its id (``call<pk>:…``), so its stored keys are read by call on the (call, sequence)
+    index; events of no call are looked up by key."""
+    table, qn = CatalogueEvent._meta.db_table, connection.ops.quote_name
+    calls = sorted({call.pk for call, _ in derived if call is not None})
+    known, top = set(), {}
+    for call_id, key, sequence in _select_in(
+            f"SELECT call_id, {qn('key')}, sequence FROM {qn(table)} WHERE call_id IN", [], calls):
+        known.add(key)
+        top[call_id] = max(top.get(call_id, 0), sequence)
+    loose = sorted({event.key for call, event in derived if call is None})
+    known.update(key for key, in _select_in(
+        f"SELECT {qn('key')} FROM {qn(table)} WHERE pbx_id = %s AND {qn('key')} IN", [pbx.pk], loose))
+    return known, top
+
+
+def catalogue_events_store(pbx: Pbx, derived: list[tuple[Call | None, Derived]]) -> list[StoredCatalogueEvent]:
     """Insert the new ones in the order given; returns the rows created."""
     if not derived:
         return []
-    known = set(CatalogueEvent.objects.filter(pbx=pbx, key__in=[d.key for _, d in derived])
-                .values_list("key", flat=True))
-    calls = {call.pk for call, _ in derived if call is not None}
-    next_sequence = dict(CatalogueEvent.objects.filter(call_id__in=calls).values("call_id")
-                         .annotate(top=Max("sequence")).values_list("call_id", "top"))
+    known, next_sequence = _stored(pbx, derived)
     rows, now = [], timezone.now()
     for call, event in derived:
         if event.key in known:
@@ -33,4 +77,4 @@ def catalogue_events_store(pbx: Pbx, derived: list[tuple[Call | None, Derived]])
         rows.append((pbx.account_id, pbx.pk, call.pk if call is not None else None, event.key, event.trigger,
                      sequence, event.occurred_at, event.payload, now))
     ids = rows_insert(CatalogueEvent, _COLUMNS, rows, returning=True)
-    return [CatalogueEvent(pk, *row) for pk, row in zip(ids, rows)]
+    return [StoredCatalogueEvent(pk, *row) for pk, row in zip(ids, rows)]

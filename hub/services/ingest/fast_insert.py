@@ -3,11 +3,15 @@
 bulk_create spends most of its time compiling every field of every object; the ingest writes
 tens of thousands of rows per batch, so it builds one statement per (model, columns) and
 adapts each value as the field's own ``get_db_prep_save`` does, so the stored values are
-exactly what the ORM would store, on SQLite as on PostgreSQL.
+exactly what the ORM would store, on SQLite as on PostgreSQL. On PostgreSQL the rows go
+through ``COPY`` (psycopg adapts them in C); ids wanted back are taken from the table's
+sequence first, so ``COPY`` can carry them.
 """
 from __future__ import annotations
 
 import json
+
+import orjson
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
@@ -15,11 +19,42 @@ from functools import lru_cache
 from django.db import connection, models
 
 # Values of these types go to the driver unchanged when the column is text or integer.
-_PLAIN_VALUES = (str, int, type(None))
+_PLAIN_VALUES = frozenset({str, int, type(None)})
 _PLAIN_FIELDS = (models.CharField, models.TextField, models.IntegerField, models.ForeignKey, models.AutoField)
 _DATETIMES = [datetime(2001, 2, 3, 4, 5, 6, 7, tzinfo=timezone(timedelta(hours=11))),
               datetime(2001, 2, 3, 4, 5, 6, tzinfo=timezone.utc)]
 _DICTS = [{"a": [1, "é", None, True, 1.5], "b": {"c": ""}}]
+_UNSEEN = object()
+_TIMES_REMEMBERED = 50_000  # about two batches' worth of distinct instants, a few MB
+
+
+def _json_text(value) -> str:
+    """JSON text of ``value``: orjson's when it can (ten times quicker), else json.dumps'
+    (integer keys, integers past 64 bits). The text is compact and keeps non-ASCII as it is,
+    so it differs from json.dumps' in spaces and escapes only: it loads as the same value,
+    and PostgreSQL's jsonb stores the same either way. (orjson writes a NaN float as null,
+    where json.dumps writes a NaN that PostgreSQL rejects.)"""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return json.dumps(value)
+
+
+def _utc_text(zone) -> Callable:
+    """SQLite's text for an aware datetime: naive in the connection's zone, as str() gives
+    it (isoformat without the ±HH:MM it ends with). Remembered by instant: a batch writes
+    the same times again and again (an event's time is its catalogue event's and its leg's),
+    and formatting a datetime costs far more than hashing one."""
+    cache: dict[datetime, str] = {}
+
+    def text(v: datetime) -> str:
+        found = cache.get(v)
+        if found is None:
+            if len(cache) >= _TIMES_REMEMBERED:
+                cache.clear()
+            found = cache[v] = v.astimezone(zone).isoformat(" ")[:-6]
+        return found
+    return text
 
 
 def _shortcut(field, conn) -> Callable | None:
@@ -28,72 +63,132 @@ def _shortcut(field, conn) -> Callable | None:
     PostgreSQL takes aware datetimes as they are, SQLite wants naive UTC text and JSON text)."""
     if isinstance(field, models.DateTimeField):
         zone = conn.timezone
-        candidates, probes = [lambda v: v, lambda v: str(v.astimezone(zone).replace(tzinfo=None))], _DATETIMES
+        candidates, probes = [lambda v: v, _utc_text(zone)], _DATETIMES
     elif isinstance(field, models.JSONField) and field.encoder is None:
-        candidates, probes = [json.dumps], _DICTS
+        candidates, probes = [_json_text], _DICTS
     else:
         return None
     for candidate in candidates:
         expected = [field.get_db_prep_save(p, conn) for p in probes]
-        if all(type(e) is type(candidate(p)) and e == candidate(p) for e, p in zip(expected, probes)):
+        if all(_same(e, candidate(p)) for e, p in zip(expected, probes)):
             return candidate
     return None
 
 
-def _adapter(field, conn) -> Callable:
-    prep = field.get_db_prep_save
-    if isinstance(field, _PLAIN_FIELDS) and not isinstance(field, models.BooleanField):
-        return lambda v: v if v.__class__ in _PLAIN_VALUES else prep(v, conn)
-    fast = _shortcut(field, conn)
-    if fast is None:
-        return lambda v: prep(v, conn)
-    if isinstance(field, models.DateTimeField):
-        return lambda v: fast(v) if v.__class__ is datetime and v.tzinfo is not None else prep(v, conn)
-    return lambda v: fast(v) if v.__class__ is dict else prep(v, conn)
+def _same(expected, got) -> bool:
+    """``got`` stores what ``expected`` (the field's own value) stores; JSON text counts as the
+    same when it loads as the same value."""
+    if isinstance(expected, str) and isinstance(got, str) and expected[:1] in "{[":
+        return json.loads(expected) == json.loads(got)
+    return type(expected) is type(got) and expected == got
+
+
+def _copy_json(field) -> Callable | None:
+    """For COPY on PostgreSQL: a JSON column's value as the text the server parses into the
+    same jsonb the ORM's ``Jsonb(value)`` stores."""
+    if isinstance(field, models.JSONField) and field.encoder is None:
+        return _json_text
+    return None
+
+
+class _Plan:
+    """How to turn a row of one (model, columns) into driver values: plain columns are
+    checked and left alone, the others go through the shortcut the field allows."""
+
+    def __init__(self, fields, conn, *, copy: bool) -> None:
+        self.fields = fields
+        self.plain, self.special = [], []
+        for index, field in enumerate(fields):
+            prep = (lambda f: lambda v: f.get_db_prep_save(v, conn))(field)
+            if isinstance(field, _PLAIN_FIELDS) and not isinstance(field, models.BooleanField):
+                self.plain.append((index, prep))
+                continue
+            fast = (_copy_json(field) if copy else None) or _shortcut(field, conn)
+            kind = datetime if isinstance(field, models.DateTimeField) else dict
+            self.special.append((index, kind, fast, prep))
+
+    def adapt(self, rows) -> list:
+        plain, special, plain_types = self.plain, self.special, _PLAIN_VALUES
+        out, last_in, last_out = [], [_UNSEEN] * len(special), [None] * len(special)
+        for row in rows:
+            row = list(row)
+            for index, prep in plain:
+                if row[index].__class__ not in plain_types:
+                    row[index] = prep(row[index])
+            for slot, (index, kind, fast, prep) in enumerate(special):
+                value = row[index]
+                if value is last_in[slot]:  # the batch's "now", a call's start on each leg
+                    row[index] = last_out[slot]
+                    continue
+                if value is None:
+                    adapted = prep(value)
+                elif fast is not None and value.__class__ is kind and (kind is dict or value.tzinfo is not None):
+                    adapted = fast(value)
+                else:
+                    adapted = prep(value)
+                last_in[slot], last_out[slot], row[index] = value, adapted, adapted
+            out.append(row)
+        return out
 
 
 @lru_cache(maxsize=128)
-def _plan(model, columns: tuple[str, ...], vendor: str):
+def _plan(model, columns: tuple[str, ...], vendor: str, copy: bool = False) -> _Plan:
     conn = connection  # the proxy: adapters stay valid in every thread
-    fields = [model._meta.get_field(name) for name in columns]
-    return fields, [_adapter(f, conn) for f in fields]
+    return _Plan([model._meta.get_field(name) for name in columns], conn, copy=copy)
 
 
-def _adapted(rows, adapters) -> list[tuple]:
-    return [tuple([a(v) for a, v in zip(adapters, row)]) for row in rows]
+def _uses_copy() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _copy(model, fields, values: list) -> None:
+    qn = connection.ops.quote_name
+    sql = f"COPY {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        write = copy.write_row
+        for row in values:
+            write(row)
+
+
+def _next_ids(model, count: int) -> list[int]:
+    """``count`` fresh ids, the ones plain INSERTs would take: from the table's sequence on
+    PostgreSQL; on SQLite the next ones after the largest ever used (AUTOINCREMENT), which
+    stay ours because the transaction holds the write lock (IMMEDIATE; had another writer
+    committed in between, SQLite would refuse this transaction's write, not reuse an id)."""
+    meta, qn = model._meta, connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                           [meta.db_table, meta.pk.column, count])
+            return sorted(pk for pk, in cursor.fetchall())
+        cursor.execute(f"SELECT max({qn(meta.pk.column)}) FROM {qn(meta.db_table)}")
+        largest = cursor.fetchone()[0] or 0
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [meta.db_table])
+        used = cursor.fetchone()
+        start = max(largest, used[0] if used else 0) + 1
+        return list(range(start, start + count))
 
 
 def rows_insert(model, columns: Sequence[str], rows: Sequence[tuple], *, returning: bool = False) -> list[int]:
     """Insert ``rows`` (tuples in ``columns`` order); returns their new ids, in order, when
-    ``returning`` (one multi-row INSERT … RETURNING per chunk), else [] (executemany)."""
+    ``returning``, else []."""
     if not rows:
         return []
-    fields, adapters = _plan(model, tuple(columns), connection.vendor)
-    values = _adapted(rows, adapters)
-    qn = connection.ops.quote_name
-    head = f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) VALUES "
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    with connection.cursor() as cursor:
-        if not returning:
-            cursor.executemany(head + one, values)
-            return []
-        returning_sql = f" RETURNING {qn(model._meta.pk.column)}"
-        if connection.vendor == "postgresql":
-            # psycopg pipelines executemany and keeps each row's RETURNING as a result set;
-            # a multi-row VALUES would spend more time splitting its thousands of %s.
-            cursor.cursor.executemany(head + one + returning_sql, values, returning=True)
-            ids = [cursor.cursor.fetchone()[0]]
-            while cursor.cursor.nextset():
-                ids.append(cursor.cursor.fetchone()[0])
-            return ids
-        size = max(1, connection.ops.bulk_batch_size(fields, values))
-        ids = []
-        for start in range(0, len(values), size):
-            chunk = values[start:start + size]
-            cursor.execute(f"{head}{', '.join([one] * len(chunk))}{returning_sql}",
-                           [v for row in chunk for v in row])
-            ids += [r[0] for r in cursor.fetchall()]
+    # Ids wanted back are taken first and inserted like any column: one statement for all
+    # rows (COPY, or an executemany SQLite compiles once) instead of INSERT … RETURNING.
+    ids = _next_ids(model, len(rows)) if returning else []
+    if returning:
+        columns, rows = (model._meta.pk.name, *columns), [(pk, *row) for pk, row in zip(ids, rows)]
+    plan = _plan(model, tuple(columns), connection.vendor, _uses_copy())
+    if _uses_copy():
+        _copy(model, plan.fields, plan.adapt(rows))
         return ids
+    qn = connection.ops.quote_name
+    sql = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in plan.fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(columns))})")
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, plan.adapt(rows))
+    return ids
 
 
 def objects_insert(objs: list[models.Model]) -> None:
@@ -114,9 +209,10 @@ def rows_update(model, columns: Sequence[str], rows: Sequence[tuple]) -> None:
     """``UPDATE … SET columns WHERE pk`` for rows of (*values, pk), in one executemany."""
     if not rows:
         return
-    fields, adapters = _plan(model, (*columns, model._meta.pk.name), connection.vendor)
+    plan = _plan(model, (*columns, model._meta.pk.name), connection.vendor)
+    fields = plan.fields
     qn = connection.ops.quote_name
     assignments = ", ".join(f"{qn(f.column)} = %s" for f in fields[:-1])
     sql = f"UPDATE {qn(model._meta.db_table)} SET {assignments} WHERE {qn(fields[-1].column)} = %s"
     with connection.cursor() as cursor:
-        cursor.executemany(sql, _adapted(rows, adapters))
+        cursor.executemany(sql, plan.adapt(rows))

@@ -45,7 +45,11 @@ def to_row(pbx: Pbx, event: PbxEvent, call_id: int | None) -> StoredPbxEvent:
 
 
 def stored_event(event: PbxEvent) -> PbxEvent:
-    """``event`` as to_event() would read it back once stored (key cut, data through JSON)."""
+    """``event`` as to_event() would read it back once stored (key cut, data through JSON);
+    the event itself when storing changes nothing (the parsers' events, nearly always)."""
+    if (event.pbx_call_id != "" and len(event.dedupe_key) <= 100 and event.data.__class__ is dict
+            and _survives_json(event.data)):
+        return event
     return PbxEvent(
         source=event.source, kind=event.kind, occurred_at=event.occurred_at,
         pbx_call_id=event.pbx_call_id or None, dedupe_key=event.dedupe_key[:100], data=_data(event), raw=event.raw,

@@ -1,0 +1,80 @@
+"""The ingest's own INSERTs (COPY on PostgreSQL, ids taken up front) store what the ORM
+stores, and re-assembling a call rewrites only the legs that changed."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from hub.models import CatalogueEvent, QueueLeg, StoredPbxEvent, UserLeg
+from hub.services.ingest import events_ingest
+from hub.services.ingest.fast_insert import rows_insert
+from hub.vocabulary.pbx_event import Source
+from integrations.threecx_logs import parse_text
+from tests.factories import make_account
+from tests.ingest.hub_processes import TZ
+
+_AT = datetime(2025, 3, 1, 8, 42, 17, 534000, tzinfo=timezone(timedelta(hours=11)))
+_DATA = {"name": "José \"Álvarez\"\n\t\\", "n": 3, "ok": True, "none": None, "list": [1.5, "x", {"k": []}]}
+_COMPARED = ("source", "kind", "occurred_at", "pbx_call_id", "data", "raw", "call_id", "received_at")
+
+
+def _row(pbx, key, *, data=_DATA, at=_AT):
+    return (pbx.pk, "callflow", "call.incoming", at, "3352", key, data, "line\twith \\ tab\nand newline", None, at)
+
+
+@pytest.mark.django_db
+def test_rows_insert_stores_what_the_orm_stores():
+    _, pbx, _ = make_account(timezone="+11:00")
+    columns = ("pbx", "source", "kind", "occurred_at", "pbx_call_id", "dedupe_key", "data", "raw", "call", "received_at")
+    rows_insert(StoredPbxEvent, columns, [_row(pbx, "fast"), _row(pbx, "fast-utc", at=_AT.astimezone(timezone.utc))])
+    attnames = {"pbx": "pbx_id", "call": "call_id"}
+    orm = StoredPbxEvent(**{attnames.get(c, c): v for c, v in zip(columns, _row(pbx, "orm"))})
+    orm.save()
+    StoredPbxEvent.objects.filter(pk=orm.pk).update(received_at=_AT)  # auto_now_add overrode it
+    stored = {e["dedupe_key"]: e for e in StoredPbxEvent.objects.values("dedupe_key", *_COMPARED)}
+    assert {k: v for k, v in stored["fast"].items() if k != "dedupe_key"} == \
+        {k: v for k, v in stored["orm"].items() if k != "dedupe_key"}
+    assert stored["fast-utc"]["occurred_at"] == _AT
+    assert stored["fast"]["data"] == _DATA
+
+
+@pytest.mark.django_db
+def test_rows_insert_returns_the_ids_the_rows_got_and_later_inserts_follow_them():
+    _, pbx, _ = make_account(timezone="+11:00")
+    columns = ("pbx", "source", "kind", "occurred_at", "pbx_call_id", "dedupe_key", "data", "raw", "call", "received_at")
+    first = rows_insert(StoredPbxEvent, columns, [_row(pbx, "a"), _row(pbx, "b")], returning=True)
+    StoredPbxEvent.objects.filter(dedupe_key="b").delete()  # the largest id ever used stays used
+    second = rows_insert(StoredPbxEvent, columns, [_row(pbx, "c"), _row(pbx, "d")], returning=True)
+    orm = StoredPbxEvent.objects.create(pbx=pbx, source="callflow", kind="call.incoming", occurred_at=_AT,
+                                        dedupe_key="e")
+    keys = dict(StoredPbxEvent.objects.values_list("pk", "dedupe_key"))
+    assert [keys.get(pk) for pk in first + second] == ["a", None, "c", "d"]
+    assert first[0] < first[1] < second[0] < second[1] < orm.pk
+
+
+CALLFLOW = """\
+2025/03/01 08:42:17.534|0017|Info| [CallFlow] Call(C:3352): Incoming call from 0442642959 "" via Line:10001 "Bendigo Telco" to DID 61398765432
+2025/03/01 08:42:17.924|0017|Info| [CallFlow] Call(C:3352): Routing to Queue:822 "Sales"
+2025/03/01 08:42:20.682|0017|Info| [CallFlow] Call(C:3352): Ringing Ext.102 "José Álvarez"
+2025/03/01 08:42:22.450|0017|Info| [CallFlow] Call(C:3352): Ringing Ext.104 "Chen Wei"
+2025/03/01 08:42:57.195|0017|Info| [CallFlow] Call(C:3352): Terminated; reason=TerminatedBySrc
+"""
+QUEUE = """\
+2025/03/01 08:42:18.365|003E|Info| [QueueManager] Queue 822 "Sales": call received QCID=3767 Call(C:3352) from 0442642959 ""
+2025/03/01 08:42:20.638|003E|Info| [QueueManager] Queue 822: QCID=3767 ringing agent 102
+2025/03/01 08:42:56.356|003E|Info| [QueueManager] Queue 822: QCID=3767 terminated; reason=Abandoned
+"""
+
+
+@pytest.mark.django_db
+def test_a_later_batch_rewrites_only_the_legs_that_changed():
+    _, pbx, _ = make_account(timezone="+11:00")
+    callflow = parse_text(CALLFLOW, tz=TZ, source=Source.CALLFLOW).events
+    queue = parse_text(QUEUE, tz=TZ, source=Source.QUEUEMANAGER).events
+    events_ingest(pbx=pbx, events=[*callflow[:3], *queue])
+    users_before = list(UserLeg.objects.values_list("id", "user"))
+    queues_before = list(QueueLeg.objects.values_list("id", "queue", "status"))
+    events_ingest(pbx=pbx, events=callflow[3:])  # a second ringing user and the end: no queue news
+    assert list(QueueLeg.objects.values_list("id", "queue", "status")) == queues_before
+    users_after = list(UserLeg.objects.order_by("position").values_list("user", flat=True))
+    assert users_after == ["102", "104"] and [u for _, u in users_before] == ["102"]
+    assert set(CatalogueEvent.objects.values_list("call_id", flat=True)) == {UserLeg.objects.first().call_id}
