@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 
 from hub.vocabulary.pbx_event import Kind, PbxEvent, Source
 
@@ -18,6 +19,8 @@ from .fields import DEFAULT_FIELDS, TIME_FIELDS, data_key, validate_fields
 _CALLID_NUMBER = re.compile(r"_(\d+)$", re.ASCII)
 # When time-end is not configured, the latest time known is the best stand-in.
 _OCCURRED_AT_ORDER = tuple(reversed(TIME_FIELDS))
+# Characters that make csv.reader differ from a plain split on commas.
+_NEEDS_CSV = re.compile('["\r\n\x00]')
 
 
 def _decode(line: str | bytes) -> str:
@@ -26,10 +29,13 @@ def _decode(line: str | bytes) -> str:
 
 
 def _split(text: str, fields: Sequence[str]) -> list[str]:
-    try:
-        cells = next(csv.reader([text]), [])
-    except csv.Error as exc:
-        raise CdrError(f"unreadable CSV: {exc}", code="bad_csv") from None
+    if not _NEEDS_CSV.search(text):
+        cells = text.split(",")  # what csv.reader gives for a line with no quotes or line breaks
+    else:
+        try:
+            cells = next(csv.reader([text]), [])
+        except csv.Error as exc:
+            raise CdrError(f"unreadable CSV: {exc}", code="bad_csv") from None
     # 3CX ends every record with a comma, so one extra empty cell is expected, not an error.
     if len(cells) == len(fields) + 1 and cells[-1].strip() == "":
         cells.pop()
@@ -50,9 +56,10 @@ def _pbx_call_id(raw: dict[str, str]) -> str | None:
     return number if number.isascii() and number.isdigit() else None
 
 
-def _occurred_at(raw: dict[str, str]) -> datetime:
+def _occurred_at(raw: dict[str, str], times: dict[str, datetime | None]) -> datetime:
+    """``times``: the time fields already parsed (converting them to data parsed them)."""
     for field in _OCCURRED_AT_ORDER:
-        parsed = values.utc_time(raw.get(field, ""), field)
+        parsed = times[field] if field in times else values.utc_time(raw.get(field, ""), field)
         if parsed is not None:
             return parsed
     raise CdrError(
@@ -60,18 +67,32 @@ def _occurred_at(raw: dict[str, str]) -> datetime:
     )
 
 
+@lru_cache(maxsize=64)
+def _layout(fields: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The checked fields and their data keys (once per configured order, not per line)."""
+    fields = validate_fields(fields)
+    return fields, tuple(data_key(field) for field in fields)
+
+
 def parse_cdr_line(line: str | bytes, *, fields: Sequence[str] = DEFAULT_FIELDS) -> PbxEvent:
     """One CDR record; raises CdrError (with a ``code``) for anything unusable."""
-    fields = validate_fields(fields)
+    fields, keys = _layout(fields if isinstance(fields, (tuple, str)) else tuple(fields))
     text = _decode(line)
     if not text.strip():
         raise CdrError("empty line", code="blank")
     raw = dict(zip(fields, _split(text, fields)))
-    data = {data_key(field): values.convert(field, cell) for field, cell in raw.items()}
+    data, times = {}, {}
+    for field, key in zip(fields, keys):
+        cell = raw[field]
+        if field in TIME_FIELDS:
+            times[field] = parsed = values.utc_time(cell, field)
+            data[key] = parsed.isoformat() if parsed else ""
+        else:
+            data[key] = values.convert(field, cell)
     return PbxEvent(
         source=Source.CDR,
         kind=Kind.CDR_RECORD,
-        occurred_at=_occurred_at(raw),
+        occurred_at=_occurred_at(raw, times),
         pbx_call_id=_pbx_call_id(raw),
         dedupe_key="cdr:" + hashlib.sha256(text.encode("utf-8")).hexdigest(),
         data=data,

@@ -215,3 +215,24 @@ def test_any_single_field_mangled_raises_only_cdr_error(original: str, replaceme
         parse_cdr_line(V20_LINE.replace(original, replacement, 1))
     except CdrError:
         pass
+
+
+@given(st.lists(st.text(alphabet=st.characters(blacklist_characters='",\r\n\x00')), min_size=27, max_size=27))
+def test_unquoted_line_reads_as_its_quoted_form(cells: list[str]) -> None:
+    # A line with no quotes or breaks is split on commas without csv.reader: same cells.
+    def outcome(line: str):
+        try:
+            return parse_cdr_line(line).data
+        except CdrError as error:
+            return error.code
+
+    assert outcome(",".join(cells)) == outcome(",".join('"' + cell + '"' for cell in cells))
+
+
+@given(st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31)), st.booleans())
+def test_time_field_reads_as_strptime_would(moment: datetime, padded: bool) -> None:
+    moment = moment.replace(microsecond=0)
+    text = (f"{moment.year:04d}/{moment:%m/%d %H:%M:%S}" if padded else
+            f"{moment.year:04d}/{moment.month}/{moment.day} {moment.hour}:{moment.minute}:{moment.second}")
+    event = parse_cdr_line(f"Call 1,{text}", fields=["historyid", "time-end"])
+    assert event.occurred_at == datetime.strptime(text, "%Y/%m/%d %H:%M:%S").replace(tzinfo=timezone.utc)
