@@ -16,6 +16,7 @@ from hub.services.ingest.directory import directory_sync
 from hub.services.ingest.linking import CallLinker
 from hub.services.ingest.fast_insert import rows_insert
 from hub.services.ingest.rows import COLUMNS, stored_event, to_event, to_values
+from hub.services.ingest.sql_in import select_in
 from hub.vocabulary.pbx_event import Kind, PbxEvent
 from hub.vocabulary.timezones import parse_timezone
 
@@ -29,7 +30,6 @@ class IngestResult:
     catalogue_events: list = field(default_factory=list)
 
 
-_IN_CHUNK = 500  # keys per IN (…) on SQLite, well under its limit on bound parameters
 
 
 
@@ -43,28 +43,17 @@ def _new_events(pbx: Pbx, events: list[PbxEvent]) -> list[PbxEvent]:
 
 
 def _stored_keys(pbx: Pbx, keys) -> set[tuple[str, str]]:
-    """Which of these (source, dedupe_key) pairs are stored for ``pbx``: one plain query per
-    source and chunk, on the whole unique (pbx, source, dedupe_key) index (the ORM's IN of
-    thousands of keys spends longer compiling than the database spends answering)."""
+    """Which of these (source, dedupe_key) pairs are stored for ``pbx``: plain queries per
+    source on the whole unique (pbx, source, dedupe_key) index (the ORM's IN of thousands of
+    keys spends longer compiling than the database spends answering)."""
     by_source: dict[str, list[str]] = {}
     for source, key in keys:
         by_source.setdefault(str(source), []).append(key)
     meta, qn = StoredPbxEvent._meta, connection.ops.quote_name
     head = (f"SELECT {qn(meta.get_field('dedupe_key').column)} FROM {qn(meta.db_table)} "
-            f"WHERE {qn(meta.get_field('pbx').column)} = %s AND {qn(meta.get_field('source').column)} = %s "
-            f"AND {qn(meta.get_field('dedupe_key').column)} ")
-    stored: set[tuple[str, str]] = set()
-    with connection.cursor() as cursor:
-        for source, wanted in by_source.items():
-            if connection.vendor == "postgresql":
-                cursor.execute(head + "= ANY(%s)", [pbx.pk, source, wanted])
-                stored.update((source, key) for key, in cursor.fetchall())
-                continue
-            for start in range(0, len(wanted), _IN_CHUNK):
-                chunk = wanted[start:start + _IN_CHUNK]
-                cursor.execute(head + f"IN ({', '.join(['%s'] * len(chunk))})", [pbx.pk, source, *chunk])
-                stored.update((source, key) for key, in cursor.fetchall())
-    return stored
+            f"WHERE {qn(meta.get_field('pbx').column)} = %s AND {qn(meta.get_field('source').column)} = %s AND")
+    return {(source, key) for source, wanted in by_source.items()
+            for key, in select_in(head, [pbx.pk, source], qn(meta.get_field("dedupe_key").column), wanted)}
 
 
 def _orphans_named(pbx: Pbx, qcids: set[str]) -> list[StoredPbxEvent]:

@@ -1,11 +1,10 @@
 """Write assembled CallRecords to their Call rows and legs, a whole batch at a time."""
 from __future__ import annotations
 
-from django.db import connection
-
 from hub.assembly import CallRecord
 from hub.models import Call, CallState, QueueLeg, Recording, RingGroupLeg, UserLeg
 from hub.services.ingest.fast_insert import rows_insert, rows_update
+from hub.services.ingest.sql_in import delete_in
 
 _CHUNK = 500  # calls per IN (…): SQLite limits bound parameters
 
@@ -67,16 +66,6 @@ def _stored_legs(model, columns: tuple[str, ...], call_ids: list[int]) -> dict[i
     return stored
 
 
-def _legs_delete(model, call_ids: list[int]) -> None:
-    # A plain DELETE: the ORM's delete() collects the rows first to look for cascades.
-    qn = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        for start in range(0, len(call_ids), _CHUNK):
-            chunk = call_ids[start:start + _CHUNK]
-            cursor.execute(f"DELETE FROM {qn(model._meta.db_table)} WHERE "
-                           f"{qn(model._meta.get_field('call').column)} IN ({', '.join(['%s'] * len(chunk))})", chunk)
-
-
 def calls_store(assembled: list[tuple[Call, CallRecord, object]], *, new_call_ids=frozenset()) -> None:
     """Save (call, record, last_event_at) triples: call fields updated, and for each kind of
     leg, a call's legs replaced only where they changed. ``new_call_ids``: calls created in
@@ -95,6 +84,7 @@ def calls_store(assembled: list[tuple[Call, CallRecord, object]], *, new_call_id
     for index, (model, columns) in enumerate(_TABLES):
         stored = _stored_legs(model, columns, older) if older else {}
         changed = [pk for pk in older if stored.get(pk, []) != legs[pk][index]]
-        _legs_delete(model, changed)
+        # A plain DELETE: the ORM's delete() collects the rows first to look for cascades.
+        delete_in(model._meta.db_table, model._meta.get_field("call").column, changed)
         rewrite = [*changed, *(pk for pk in legs if pk in new_call_ids)]
         rows_insert(model, columns, [leg for pk in rewrite for leg in legs[pk][index]])

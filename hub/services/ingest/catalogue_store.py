@@ -10,9 +10,9 @@ from django.utils import timezone
 from hub.assembly import CatalogueEvent as Derived
 from hub.models import Call, CatalogueEvent, Pbx
 from hub.services.ingest.fast_insert import rows_insert
+from hub.services.ingest.sql_in import select_in
 
 _COLUMNS = ("account", "pbx", "call", "key", "trigger", "sequence", "occurred_at", "payload", "created_at")
-_CHUNK = 500  # values per IN (…) on SQLite, well under its limit on bound parameters
 
 
 class StoredCatalogueEvent(NamedTuple):
@@ -31,18 +31,6 @@ class StoredCatalogueEvent(NamedTuple):
     created_at: datetime
 
 
-def _select_in(sql: str, head: list, values: list) -> list[tuple]:
-    """``sql`` (ending in ``IN``) for ``values``, in chunks; plain SQL because the ORM's IN of
-    thousands of values spends longer compiling than the database spends answering."""
-    rows = []
-    with connection.cursor() as cursor:
-        for start in range(0, len(values), _CHUNK):
-            chunk = values[start:start + _CHUNK]
-            cursor.execute(f"{sql} ({', '.join(['%s'] * len(chunk))})", [*head, *chunk])
-            rows += cursor.fetchall()
-    return rows
-
-
 def _stored(pbx: Pbx, derived: list[tuple[Call | None, Derived]]) -> tuple[set[str], dict[int, int]]:
     """Keys already stored and each call's highest sequence. A call's events are keyed by
     its id (``call<pk>:…``), so its stored keys are read by call on the (call, sequence)
@@ -50,13 +38,13 @@ def _stored(pbx: Pbx, derived: list[tuple[Call | None, Derived]]) -> tuple[set[s
     table, qn = CatalogueEvent._meta.db_table, connection.ops.quote_name
     calls = sorted({call.pk for call, _ in derived if call is not None})
     known, top = set(), {}
-    for call_id, key, sequence in _select_in(
-            f"SELECT call_id, {qn('key')}, sequence FROM {qn(table)} WHERE call_id IN", [], calls):
+    for call_id, key, sequence in select_in(
+            f"SELECT call_id, {qn('key')}, sequence FROM {qn(table)} WHERE", [], "call_id", calls):
         known.add(key)
         top[call_id] = max(top.get(call_id, 0), sequence)
     loose = sorted({event.key for call, event in derived if call is None})
-    known.update(key for key, in _select_in(
-        f"SELECT {qn('key')} FROM {qn(table)} WHERE pbx_id = %s AND {qn('key')} IN", [pbx.pk], loose))
+    known.update(key for key, in select_in(
+        f"SELECT {qn('key')} FROM {qn(table)} WHERE pbx_id = %s AND", [pbx.pk], qn("key"), loose))
     return known, top
 
 
