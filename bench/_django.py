@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+_MADE_VAR_DIR: list[str] = []  # the var directory setup() created, for teardown()
 
 
 def setup(database: str, name: str) -> str:
@@ -14,7 +16,9 @@ def setup(database: str, name: str) -> str:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings")
     os.environ.setdefault("DEBUG", "1")
-    os.environ.setdefault("HUB_VAR_DIR", tempfile.mkdtemp(prefix="hub-bench-"))
+    if "HUB_VAR_DIR" not in os.environ:
+        os.environ["HUB_VAR_DIR"] = tempfile.mkdtemp(prefix="hub-bench-")
+        _MADE_VAR_DIR.append(os.environ["HUB_VAR_DIR"])
     if database == "postgres":
         base = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
         import psycopg
@@ -31,3 +35,19 @@ def setup(database: str, name: str) -> str:
     django.setup()
     call_command("migrate", verbosity=0)
     return os.environ["DATABASE_URL"]
+
+
+def teardown(database: str, name: str) -> None:
+    """Drop what setup() made: the PostgreSQL database, and the var directory (the SQLite
+    file grows to gigabytes on a large run) when setup() chose it."""
+    from django.db import connections
+
+    connections.close_all()
+    if database == "postgres":
+        import psycopg
+
+        base = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+        with psycopg.connect(base.replace("postgres://", "postgresql://"), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    if _MADE_VAR_DIR:
+        shutil.rmtree(_MADE_VAR_DIR.pop(), ignore_errors=True)

@@ -24,7 +24,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from _django import setup
+from _django import setup, teardown
 
 
 def _generate(directory: Path, calls: int, calls_per_minute: float) -> None:
@@ -76,20 +76,25 @@ def main() -> None:
     account = account_create(name="Bench", slug="bench")
     pbx, _ = pbx_create(account=account, name="Bench PBX", slug="bench-pbx", timezone="+11:00")
     summary = ImportSummary()
-    started, cpu_started = time.perf_counter(), time.process_time()
+    started, usage_started = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
     batch = {"batch_events": args.batch_events} if args.batch_events else {}
     files_import(pbx=pbx, paths=files, summary=summary, **batch)
-    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    elapsed, usage = time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF)
+    user, system = usage.ru_utime - usage_started.ru_utime, usage.ru_stime - usage_started.ru_stime
+    cpu = user + system
+    peak_mb = usage.ru_maxrss / 1024
     print(f"database: {database.split('://')[0]}", flush=True)
     print(f"imported {summary.lines} lines, {summary.events} events, {Call.objects.count()} calls, "
           f"{summary.catalogue_events} catalogue events in {elapsed:.1f} s")
     print(f"log lines/s: {summary.lines / elapsed:,.0f}", flush=True)
-    print(f"log lines per CPU second: {summary.lines / cpu:,.0f} ({cpu:.1f} s of CPU)", flush=True)
+    print(f"log lines per CPU second: {summary.lines / cpu:,.0f} ({cpu:.1f} s of CPU: {user:.1f} user, "
+          f"{system:.1f} system)", flush=True)
     print(f"calls/s: {Call.objects.count() / elapsed:,.0f}", flush=True)
     print(f"peak RSS: {peak_mb:.0f} MB", flush=True)
+    print(f"load average: {', '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
     if not args.keep and args.dir is None:
         shutil.rmtree(directory, ignore_errors=True)
+    teardown(args.database, "hub_bench_ingest")
 
 
 if __name__ == "__main__":
