@@ -11,6 +11,7 @@ from django.db import connection
 
 from hub.models import AllowedNetwork
 from hub.net import address_in
+from hub.selectors.prepared import fetch_all
 
 _ALL_NETWORKS_KEY = "hub:whitelist:all-networks"
 _ALL_NETWORKS_SECONDS = 30
@@ -64,14 +65,11 @@ def _json_list(value) -> list:
 
 
 def key_access(*, prefix: str, now: datetime, last_used_before: datetime) -> KeyAccess | None:
-    now, last_used_before = (connection.ops.adapt_datetimefield_value(t) for t in (now, last_used_before))
-    with connection.cursor() as cursor:
-        cursor.execute(_key_sql(connection.vendor), [now, last_used_before, prefix])
-        row = cursor.fetchone()
-    if row is None:
+    rows = fetch_all(_key_sql(connection.vendor), [now, last_used_before, prefix])
+    if not rows:
         return None
     (pk, account_id, name, key_prefix, key_hash, scopes, key_networks, account_name, account_slug, usable, stale,
-     networks, zones) = row
+     networks, zones) = rows[0]
     return KeyAccess(
         id=pk, account_id=account_id, name=name, prefix=key_prefix, key_hash=key_hash, scopes=_json_list(scopes),
         allowed_networks=_json_list(key_networks), account_name=account_name, account_slug=account_slug,

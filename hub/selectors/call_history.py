@@ -22,14 +22,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
-from datetime import timezone as dt_timezone
 from functools import cache
 
-from django.db import connection
 from django.db.models import Q, QuerySet
-from psycopg.types.datetime import TimestamptzLoader
 
 from hub.models import Account, Pbx, PbxUser, Queue, QueueLeg, RingGroup, RingGroupLeg, UserLeg
+from hub.selectors.prepared import fetch_all
 from hub.vocabulary.timezones import parse_timezone
 
 
@@ -93,7 +91,11 @@ def _names(model, pbx_numbers: set[tuple[int, str]]) -> dict[tuple[int, str], st
 
 
 def _iso(at: datetime | None, tz: tzinfo) -> str | None:
-    return None if at is None else at.astimezone(tz).replace(microsecond=0).isoformat()
+    if at is None:
+        return None
+    local = at.astimezone(tz)
+    # PBX times are whole seconds as a rule; replace() costs as much as the conversion.
+    return (local.replace(microsecond=0) if local.microsecond else local).isoformat()
 
 
 def _seconds(start: datetime | None, end: datetime | None) -> int | None:
@@ -113,10 +115,10 @@ def _base(call, tz: tzinfo, *, user: str, user_name: str, connected: datetime | 
     }
 
 
-# The page of user rows as one hand-written statement: the ORM spent more CPU building and
-# compiling this query than PostgreSQL spends running it. The user's directory name comes from
-# a correlated subquery on the unique (pbx, number) index; "placed" is the outbound/internal
-# caller's own leg (first, never rang).
+# The page of user rows as one hand-written statement (hub.selectors.prepared): the ORM spent
+# more CPU building and compiling this query than PostgreSQL spends running it. The user's
+# directory name comes from a correlated subquery on the unique (pbx, number) index; "placed"
+# is the outbound/internal caller's own leg (first, never rang).
 _USER_PAGE_SQL = """
 SELECT ul.pbx_id, ul."user",
        CASE WHEN ul.position = 0 AND ul.rang_at IS NULL AND c.direction IN ('outbound', 'internal')
@@ -124,15 +126,24 @@ SELECT ul.pbx_id, ul."user",
        ul.answered_at, ul.ended_at, c.unique_call_id, c.caller_number, c.caller_name, c.dest_number,
        c.call_start_at, c.connected_at, c.ended_at,
        (SELECT u.name FROM hub_pbxuser u WHERE u.pbx_id = ul.pbx_id AND u.number = ul."user" LIMIT 1)
-FROM hub_userleg ul JOIN hub_call c ON c.id = ul.call_id AND c.account_id = ul.account_id
-WHERE ul.account_id = %s{where}
+FROM {legs} ul JOIN hub_call c ON c.id = ul.call_id AND c.account_id = %s
+WHERE {where}
 ORDER BY ul.call_start_at {order}, ul.call_id {order}, ul.position {order}, ul.id {order}
 LIMIT %s OFFSET %s
 """
+# One user's first offset+limit legs, in page order, straight from the (account, user,
+# call_start_at, call) index. The page of a few users merges these (UNION ALL, then the page's
+# ORDER BY): PostgreSQL reads ~limit legs per user instead of filtering every leg of the
+# account in the range, and the plan holds for any parameters, so it is prepared once.
+_ONE_USER_SQL = """SELECT * FROM (
+  SELECT l.id, l.account_id, l.pbx_id, l.call_id, l.call_start_at, l.position, l."user", l.rang_at,
+         l.answered_at, l.ended_at
+  FROM hub_userleg l WHERE l.account_id = %s AND l."user" = %s{range}
+  ORDER BY l.call_start_at {order}, l.call_id {order}, l.position {order}, l.id {order} LIMIT %s) u{n}"""
 
 
-def _range_sql(zones: dict[int, str], query: HistoryQuery) -> tuple[str, list]:
-    """_date_range as SQL on ``ul``: the dates are each PBX's local days."""
+def _range_sql(zones: dict[int, str], query: HistoryQuery, legs: str) -> tuple[str, list]:
+    """_date_range as SQL on the leg table aliased ``legs``: the dates are each PBX's local days."""
     if query.from_date is None and query.to_date is None:
         return "", []
     by_zone: dict[str, list[int]] = defaultdict(list)
@@ -142,36 +153,39 @@ def _range_sql(zones: dict[int, str], query: HistoryQuery) -> tuple[str, list]:
     for zone, pbx_ids in by_zone.items():
         tz, cut = _tz(zone), []
         if query.from_date is not None:
-            cut.append("ul.call_start_at >= %s")
-            params.append(_db_time(_day_start(query.from_date, tz)))
+            cut.append(f"{legs}.call_start_at >= %s")
+            params.append(_day_start(query.from_date, tz))
         if query.to_date is not None:
-            cut.append("ul.call_start_at < %s")
-            params.append(_db_time(_day_start(query.to_date + timedelta(days=1), tz)))
+            cut.append(f"{legs}.call_start_at < %s")
+            params.append(_day_start(query.to_date + timedelta(days=1), tz))
         if len(by_zone) > 1:  # one zone for the whole account (the usual case) needs no PBX condition
-            cut.append(f"ul.pbx_id IN ({', '.join(['%s'] * len(pbx_ids))})")
+            cut.append(f"{legs}.pbx_id IN ({', '.join(['%s'] * len(pbx_ids))})")
             params.extend(pbx_ids)
         cuts.append(" AND ".join(cut))
     return f" AND (({') OR ('.join(cuts)}))", params
 
 
-def _db_time(at: datetime):
-    return connection.ops.adapt_datetimefield_value(at)
-
-
-def _sqlite_aware(rows: list[tuple]) -> list[tuple]:
-    # SQLite hands back naive UTC datetimes (Django's converters, by declared column type).
-    return [tuple(v.replace(tzinfo=dt_timezone.utc) if isinstance(v, datetime) else v for v in row) for row in rows]
-
-
-def _fetch_rows(sql: str, params: list) -> list[tuple]:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # psycopg's own timestamptz loader is C; Django registers a Python subclass of it
-            # on the connection (about 4 µs per value, 400 values a page). Only this cursor changes.
-            cursor.cursor.adapters.register_loader("timestamptz", TimestamptzLoader)
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return _sqlite_aware(rows) if connection.vendor == "sqlite" else rows
+def _user_page_sql(*, account: Account, users: list[str] | None, zones: dict[int, str],
+                   query: HistoryQuery) -> tuple[str, list]:
+    order = "DESC" if query.newest_first else "ASC"
+    if users and not query.unique_call_id:
+        range_sql, range_params = _range_sql(zones, query, "l")
+        legs, params = [], []
+        for n, user in enumerate(users):
+            legs.append(_ONE_USER_SQL.format(range=range_sql, order=order, n=n))
+            params += [account.pk, user, *range_params, query.offset + query.limit]
+        sql = _USER_PAGE_SQL.format(legs=f"({' UNION ALL '.join(legs)})", where="1 = 1", order=order)
+        return sql, [*params, account.pk, query.limit, query.offset]
+    range_sql, params = _range_sql(zones, query, "ul")
+    where = f"ul.account_id = %s{range_sql}"
+    if users:
+        where += f' AND ul."user" IN ({", ".join(["%s"] * len(users))})'
+        params.extend(users)
+    if query.unique_call_id:
+        where += " AND c.unique_call_id = %s"
+        params.append(query.unique_call_id)
+    sql = _USER_PAGE_SQL.format(legs="hub_userleg", where=where, order=order)
+    return sql, [account.pk, account.pk, *params, query.limit, query.offset]
 
 
 def _user_row(values: tuple, tz: tzinfo) -> dict:
@@ -209,15 +223,7 @@ def user_call_rows(*, account: Account, users: list[str] | None, query: HistoryQ
     zones = pbx_zones(account=account) if zones is None else zones
     if not zones:
         return []  # no PBX, no calls
-    where, params = _range_sql(zones, query)
-    if users:
-        where += f' AND ul."user" IN ({", ".join(["%s"] * len(users))})'
-        params.extend(users)
-    if query.unique_call_id:
-        where += " AND c.unique_call_id = %s"
-        params.append(query.unique_call_id)
-    sql = _USER_PAGE_SQL.format(where=where, order="DESC" if query.newest_first else "ASC")
-    rows = _fetch_rows(sql, [account.pk, *params, query.limit, query.offset])
+    rows = fetch_all(*_user_page_sql(account=account, users=users, zones=zones, query=query))
     tzs = {pk: _tz(zone) for pk, zone in zones.items()}
     return [_user_row(values, tzs[values[0]]) for values in rows]
 

@@ -22,8 +22,8 @@ class HistoryInput(serializers.Serializer):
             raise serializers.ValidationError({"to_date": "must not be before from_date"})
         return attrs
 
-    def history_query(self) -> HistoryQuery:
-        data = self.validated_data
+    @staticmethod
+    def history_query(data: dict) -> HistoryQuery:
         return HistoryQuery(from_date=data.get("from_date"), to_date=data.get("to_date"),
                             newest_first=data["sort_by"] == "newest_first", offset=data["offset"],
                             limit=data["limit"], unique_call_id=data.get("unique_call_id") or None)

@@ -9,11 +9,12 @@ from drf_spectacular.utils import OpenApiExample, extend_schema
 from hub.api import envelope
 from hub.api.base import ApiKeyView
 from hub.api.integration import serializers as s
-from hub.api.params import query_values
+from hub.api.params import query_values, validated
 from hub.api.schema import ERRORS, envelope_of
 from hub.selectors.call_history import queue_call_rows, ring_group_call_rows, user_call_rows
 
 COMMON = {"sort_by": (), "from_date": (), "to_date": (), "offset": (), "limit": (), "unique_call_id": ()}
+USER_NAMES = COMMON | {"user_numbers": ("users_numbers", "users", "user_number")}
 
 USER_ROW_EXAMPLE = {
     "unique_call_id": "250301080017_874", "type": "user_inbound_answered", "caller_id": "0393166101",
@@ -38,11 +39,9 @@ class UserCallsApi(ApiKeyView):
     @_docs("integration_get_user_calls", "Calls per user (one row per user a call reached)",
            s.UserCallsInput, s.CallRow(), USER_ROW_EXAMPLE)
     def get(self, request):
-        names = COMMON | {"user_numbers": ("users_numbers", "users", "user_number")}
-        params = s.UserCallsInput(data=query_values(request, names))
-        params.is_valid(raise_exception=True)
-        rows = user_call_rows(account=self.account, users=params.validated_data.get("user_numbers"),
-                              query=params.history_query(), zones=self.pbx_zones)
+        params = validated(s.UserCallsInput, query_values(request, USER_NAMES))
+        rows = user_call_rows(account=self.account, users=params.get("user_numbers"),
+                              query=s.HistoryInput.history_query(params), zones=self.pbx_zones)
         # The selector's rows are already CallRow's JSON (plain str/int/None, its keys in its
         # order): passing them through CallRow(many=True) would only copy them, field by field.
         return envelope.success(rows)
@@ -52,10 +51,9 @@ class QueueCallsApi(ApiKeyView):
     @_docs("integration_get_queue_calls", "Calls per queue (one row per time a call was in a queue)",
            s.QueueCallsInput, s.QueueCallRow(), QUEUE_ROW_EXAMPLE)
     def get(self, request):
-        params = s.QueueCallsInput(data=query_values(request, COMMON | {"queues_names": ()}))
-        params.is_valid(raise_exception=True)
-        rows = queue_call_rows(account=self.account, queues=params.validated_data.get("queues_names"),
-                               query=params.history_query())
+        params = validated(s.QueueCallsInput, query_values(request, COMMON | {"queues_names": ()}))
+        rows = queue_call_rows(account=self.account, queues=params.get("queues_names"),
+                               query=s.HistoryInput.history_query(params))
         return envelope.success(s.QueueCallRow(rows, many=True).data)
 
 
@@ -64,8 +62,7 @@ class RingGroupCallsApi(ApiKeyView):
            USER_ROW_EXAMPLE | {"type": "ring_group_call", "ring_group_number": "830", "ring_group_name": "Reception",
                                "status": "answered", "outcome": "answered"})
     def get(self, request):
-        params = s.RingGroupCallsInput(data=query_values(request, COMMON | {"ringgroups_names": ()}))
-        params.is_valid(raise_exception=True)
-        rows = ring_group_call_rows(account=self.account, ring_groups=params.validated_data.get("ringgroups_names"),
-                                    query=params.history_query())
+        params = validated(s.RingGroupCallsInput, query_values(request, COMMON | {"ringgroups_names": ()}))
+        rows = ring_group_call_rows(account=self.account, ring_groups=params.get("ringgroups_names"),
+                                    query=s.HistoryInput.history_query(params))
         return envelope.success(s.RingGroupCallRow(rows, many=True).data)
