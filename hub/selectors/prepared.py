@@ -2,9 +2,10 @@
 
 On PostgreSQL the statement runs on its own server-binding cursor and is prepared on first use
 (per connection), so PostgreSQL plans it once instead of on every request; the ORM's cursors
-bind on the client and never prepare. Each statement's plan is robust to its parameters (index
-order serves the ORDER BY), so a generic plan is as good as a custom one. psycopg prepares at
-protocol level: fine without a pooler, or behind pgbouncer 1.21+ with max_prepared_statements.
+bind on the client and never prepare. Only statements whose plan is robust to their
+parameters (index order serves the ORDER BY) are prepared: a generic plan is as good as a
+custom one. psycopg prepares at protocol level: fine without a pooler, or behind pgbouncer
+1.21+ with max_prepared_statements.
 
 Timestamps come back as aware UTC datetimes on both databases. On PostgreSQL they are read by
 psycopg's C timestamptz loader: Django registers a Python subclass of it on the connection
@@ -20,8 +21,10 @@ from psycopg.types.datetime import TimestamptzLoader
 
 
 class _PreparedCursor(psycopg.Cursor):
+    prepare_statements = True
+
     def execute(self, query, params=None, *, prepare=None, binary=None):
-        return super().execute(query, params, prepare=True, binary=binary)
+        return super().execute(query, params, prepare=self.prepare_statements, binary=binary)
 
 
 # Django sets the connection's threshold to None, which turns preparing off even when asked
@@ -30,21 +33,22 @@ class _PreparedCursor(psycopg.Cursor):
 _ONLY_WHEN_ASKED = 2**31 - 1
 
 
-def _postgresql_cursor() -> psycopg.Cursor:
+def _postgresql_cursor(prepare: bool) -> psycopg.Cursor:
     connection.ensure_connection()
     if connection.connection.prepare_threshold is None:
         connection.connection.prepare_threshold = _ONLY_WHEN_ASKED
     raw = _PreparedCursor(connection.connection)
+    raw.prepare_statements = prepare
     raw.adapters.register_loader("timestamptz", TimestamptzLoader)
     return raw
 
 
-def _cursor():
+def _cursor(prepare: bool):
     if connection.vendor != "postgresql":
         return connection.cursor()
     # Wrapped like Django's own cursors: errors translated, queries logged under DEBUG.
     connection.validate_thread_sharing()
-    raw = _postgresql_cursor()
+    raw = _postgresql_cursor(prepare)
     return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
 
 
@@ -53,10 +57,12 @@ def _aware(rows: list[tuple]) -> list[tuple]:
     return [tuple(v.replace(tzinfo=timezone.utc) if isinstance(v, datetime) else v for v in row) for row in rows]
 
 
-def fetch_all(sql: str, params: list) -> list[tuple]:
-    """``%s`` placeholders; datetime parameters may be aware (they are adapted here)."""
+def fetch_all(sql: str, params: list, *, prepare: bool = True) -> list[tuple]:
+    """``%s`` placeholders; datetime parameters may be aware (they are adapted here). ``prepare``:
+    False for a statement whose best plan depends on its parameters (PostgreSQL may switch a
+    prepared statement to one generic plan after five runs)."""
     params = [connection.ops.adapt_datetimefield_value(p) if isinstance(p, datetime) else p for p in params]
-    with _cursor() as cursor:
+    with _cursor(prepare) as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return rows if connection.vendor == "postgresql" else _aware(rows)
