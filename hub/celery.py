@@ -1,9 +1,21 @@
 import os
+import sys
 
 from celery import Celery
+from celery.signals import worker_init, worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings")
 
 app = Celery("hub")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_init.connect
+@worker_process_init.connect
+def _short_gil_switch_interval(**_) -> None:
+    # A delivery pump hands the GIL back and forth between its database round trips and the
+    # transport's event loop; at Python's default 5 ms a round trip could wait that long for
+    # the GIL after PostgreSQL had answered, several times per batch.
+    from django.conf import settings
+    sys.setswitchinterval(settings.WORKER_GIL_SWITCH_MICROSECONDS / 1_000_000)

@@ -152,6 +152,12 @@ WEBHOOK_ATTEMPT_RETENTION_DAYS = env_int("WEBHOOK_ATTEMPT_RETENTION_DAYS", 30, m
 # worker: the sweeper puts it back (the receiver may then see it twice, same webhook-id).
 WEBHOOK_STUCK_MARGIN_SECONDS = env_int("WEBHOOK_STUCK_MARGIN_SECONDS", 60, minimum=1)
 WEBHOOK_SWEEP_SECONDS = env_int("WEBHOOK_SWEEP_SECONDS", 5, minimum=1)
+# A pump with a backlog hands its worker slot back after this long and queues itself again,
+# so endpoints with long backlogs take turns with the others.
+WEBHOOK_PUMP_SLICE_SECONDS = env_int("WEBHOOK_PUMP_SLICE_SECONDS", 10, minimum=1)
+
+# Celery workers run with a shorter GIL switch interval than Python's 5 ms (hub/celery.py).
+WORKER_GIL_SWITCH_MICROSECONDS = env_int("WORKER_GIL_SWITCH_MICROSECONDS", 500, minimum=50)
 
 # Celery: the broker only wakes workers up; the database holds the truth.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", f"sqla+sqlite:///{VAR_DIR / 'celery-broker.sqlite3'}")

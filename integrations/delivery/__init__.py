@@ -12,7 +12,7 @@ from .masking import masked_headers
 from .request import EndpointConfig, RenderedRequest
 from .result import SendResult
 from .retry import DEFAULT_SCHEDULE, RETRY_AFTER_MAX, Outcome, classify, next_delay, parse_retry_after
-from .send import send
+from .send import send, send_later
 from .signing import new_signing_secret, sign, sign_request, signature_headers
 from .ssrf import refusal
 from .transport import MAX_RESPONSE_BYTES, Transport
@@ -21,6 +21,6 @@ __all__ = [
     "DEFAULT_SCHEDULE", "DIALECTS", "MAX_RESPONSE_BYTES", "RESERVED_HEADERS", "RETRY_AFTER_MAX",
     "USER_AGENT", "EndpointConfig", "Outcome", "RenderedRequest", "SendResult", "Transport",
     "TransportError", "classify", "custom_header_problems", "masked_headers", "new_signing_secret",
-    "next_delay", "parse_retry_after", "refusal", "register", "render", "send", "sign",
+    "next_delay", "parse_retry_after", "refusal", "register", "render", "send", "send_later", "sign",
     "sign_request", "signature_headers",
 ]

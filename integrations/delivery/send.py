@@ -1,16 +1,22 @@
-"""send(): one attempt, never raising (saleor's rule): the caller branches on the result."""
+"""send(): one attempt, never raising (saleor's rule): the caller branches on the result.
+
+    result = send(request, timeout=10, allow_networks=…)            # waits
+    future = send_later(request, timeout=10, allow_networks=…)      # concurrent.futures.Future
+"""
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Iterable
+from concurrent.futures import Future
 
 from .errors import TransportError
 from .masking import masked_headers
 from .request import RenderedRequest
 from .result import SendResult
 from .ssrf import Network, parse_networks
-from .transport import Transport
+from .transport import Response, Transport
 
 logger = logging.getLogger(__name__)
 
@@ -20,31 +26,48 @@ KEPT_RESPONSE_HEADERS = ("Retry-After", "Location", "Content-Type")
 DEFAULT_TRANSPORT = Transport()
 
 
-def send(
-    request: RenderedRequest, *, timeout: float, allow_networks: Iterable[str | Network] = (),
-    transport: Transport | None = None,
-) -> SendResult:
-    started = time.monotonic()
-    masked = masked_headers(request.headers)
-
-    def elapsed() -> int:
-        return int((time.monotonic() - started) * 1000)
-
+def _result(future: Future, masked, started: float) -> SendResult:
+    elapsed = int((time.monotonic() - started) * 1000)
     try:
-        response = (transport or DEFAULT_TRANSPORT).request(
-            request, timeout=timeout, allow_networks=parse_networks(allow_networks))
+        response: Response = future.result()
     except TransportError as exc:
-        return SendResult(None, elapsed(), error_class=exc.error_class, error_message=exc.message,
+        return SendResult(None, elapsed, error_class=exc.error_class, error_message=exc.message,
                           resolved_ip=exc.resolved_ip, request_headers_masked=masked)
-    except Exception as exc:  # a bug of ours must not kill the worker's loop
-        logger.exception("webhook send failed unexpectedly")
-        return SendResult(None, elapsed(), error_class="internal", error_message=repr(exc),
+    except (Exception, asyncio.CancelledError) as exc:  # a bug of ours must not kill the caller's loop
+        logger.error("webhook send failed unexpectedly", exc_info=exc)
+        return SendResult(None, elapsed, error_class="internal", error_message=repr(exc)[:1000],
                           request_headers_masked=masked)
     kept = {name: response.headers[name] for name in KEPT_RESPONSE_HEADERS if name in response.headers}
     return SendResult(
-        response.status_code, elapsed(),
+        response.status_code, elapsed,
         response_body=response.body.decode("utf-8", errors="replace"),
         response_headers=kept, error_message=response.read_error or "",
         resolved_ip=response.resolved_ip, request_headers_masked=masked,
         response_truncated=response.truncated,
     )
+
+
+def send_later(
+    request: RenderedRequest, *, timeout: float, allow_networks: Iterable[str | Network] = (),
+    transport: Transport | None = None,
+) -> Future:
+    """Start the request; the returned future's result is its SendResult (it never fails)."""
+    started = time.monotonic()
+    masked = masked_headers(request.headers)
+    outcome: Future = Future()
+    try:
+        sending = (transport or DEFAULT_TRANSPORT).submit(request, timeout=timeout,
+                                                          allow_networks=parse_networks(allow_networks))
+    except Exception as exc:  # e.g. an allowlist entry that is not a network
+        sending = Future()
+        sending.set_exception(exc)
+    # Runs on the transport's loop thread when the request ends (at once if it already has).
+    sending.add_done_callback(lambda done: outcome.set_result(_result(done, masked, started)))
+    return outcome
+
+
+def send(
+    request: RenderedRequest, *, timeout: float, allow_networks: Iterable[str | Network] = (),
+    transport: Transport | None = None,
+) -> SendResult:
+    return send_later(request, timeout=timeout, allow_networks=allow_networks, transport=transport).result()

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from hub.catalogue import CATALOGUE
 from hub.models import Call, CatalogueEvent, Delivery
-from hub.services.delivery import deliveries_create, delivery_attempt
+from hub.services.delivery import deliveries_create, endpoint_pump
 from hub.services.delivery.claim import due
 
 _keys = count(1)
@@ -36,17 +36,18 @@ def emit(pbx, trigger: str = "user_inbound", **kwargs) -> list[Delivery]:
         return deliveries_create(events=[make_event(pbx, trigger, **kwargs)])
 
 
-def run_due(now: datetime | None = None, rounds: int = 20) -> list[str | None]:
-    """What the workers would do: attempt every due delivery until none is left that can go."""
+def run_due(now: datetime | None = None, rounds: int = 20) -> list[str]:
+    """What the workers would do: run the pump of every endpoint with due deliveries until none
+    is left that can go; the new statuses of the deliveries attempted, sorted."""
     now = now or timezone.now()
     outcomes = []
     for _ in range(rounds):
-        ids = list(due(now=now).order_by("next_attempt_at", "id").values_list("pk", flat=True))
-        done = [delivery_attempt(delivery_id=pk, now=now) for pk in ids]
-        outcomes += [d for d in done if d is not None]
-        if not any(d is not None for d in done):
+        endpoint_ids = sorted(set(due(now=now).filter(endpoint__enabled=True).values_list("endpoint_id", flat=True)))
+        results = [endpoint_pump(endpoint_id=pk, now=now) for pk in endpoint_ids]
+        outcomes += [status for result in results for status in result.outcomes.elements()]
+        if not any(result.sent for result in results):
             break
-    return outcomes
+    return sorted(outcomes)
 
 
 def later(**kwargs) -> datetime:

@@ -42,6 +42,7 @@ class Receiver:
         self.replies: list[Reply] = []  # consumed in order; then `default`
         self.default = Reply()
         self.answer: Callable[[Received], Reply] | None = None
+        self.active = self.max_active = 0  # requests being answered at once, now and at most
         self._lock = threading.Lock()
         receiver = self
 
@@ -54,6 +55,8 @@ class Receiver:
                 reply = receiver._record(request)
                 if reply.delay:
                     time.sleep(reply.delay)
+                with receiver._lock:
+                    receiver.active -= 1
                 try:
                     self.send_response(reply.status)
                     for name, value in reply.headers.items():
@@ -76,6 +79,8 @@ class Receiver:
     def _record(self, request: Received) -> Reply:
         with self._lock:
             self.requests.append(request)
+            self.active += 1
+            self.max_active = max(self.max_active, self.active)
             if self.answer is not None:
                 return self.answer(request)
             return self.replies.pop(0) if self.replies else self.default

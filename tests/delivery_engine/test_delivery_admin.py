@@ -6,7 +6,7 @@ from django.utils import timezone
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from hub.errors import Conflict, InvalidInput
-from hub.models import Attempt, AuditEntry, Delivery, DeliveryStatus
+from hub.models import Attempt, AuditEntry, Delivery, DeliveryStatus, WebhookEndpoint
 from hub.services.delivery import (
     attempts_prune, deliveries_recover, deliveries_sweep, delivery_redeliver, signing_secret_rotate,
     webhook_endpoint_create, webhook_endpoint_delete, webhook_endpoint_update, webhook_test,
@@ -115,15 +115,19 @@ def test_sweeper_takes_back_a_delivery_whose_worker_died(hook, pbx, receiver, se
     assert run_due(now=later(seconds=15)) == [DeliveryStatus.DELIVERED]
 
 
-def test_sweeper_enqueues_due_deliveries_within_free_slots(account, pbx, receiver, monkeypatch):
+def test_sweeper_wakes_each_enabled_endpoint_with_due_deliveries_once(account, pbx, receiver, monkeypatch):
     from hub.services.delivery import sweep
-    endpoint, _ = webhook_endpoint_create(account=account, url=receiver.url, triggers=["user_inbound"],
-                                          actor="t", max_concurrency=2)
+    busy, _ = webhook_endpoint_create(account=account, url=receiver.url, triggers=["user_inbound"], actor="t")
+    idle, _ = webhook_endpoint_create(account=account, url=receiver.url, triggers=["agent_status"], actor="t")
+    off, _ = webhook_endpoint_create(account=account, url=receiver.url, triggers=["user_inbound"], actor="t")
     woken = []
-    monkeypatch.setattr(sweep, "deliveries_enqueue", lambda ids: woken.extend(ids))
-    deliveries = [emit(pbx)[0] for _ in range(3)]
-    assert deliveries_sweep().enqueued == 2
-    assert woken == [d.pk for d in deliveries[:2]]
+    monkeypatch.setattr(sweep, "endpoints_wake", lambda ids: woken.extend(ids))
+    for _ in range(3):
+        emit(pbx)
+    WebhookEndpoint.objects.filter(pk=off.pk).update(enabled=False)
+    assert deliveries_sweep().enqueued == 1
+    assert woken == [busy.pk]  # one pump per endpoint, whatever its backlog; none for the idle or the disabled
+    assert idle.pk not in woken
 
 
 def test_prune_drops_old_attempts_in_batches(hook, pbx, receiver, settings):

@@ -92,12 +92,14 @@ def test_worker_killed_mid_delivery_loses_nothing(account, pbx, receiver, hub_en
             time.sleep(0.02)
         os.killpg(worker.pid, signal.SIGKILL)  # mid-request: the receiver is still answering
         worker.wait()
-    assert Delivery.objects.filter(status=DeliveryStatus.SENDING).count() == 1
+    # The pump had up to max_concurrency (4) requests in flight: their claims outlive the worker.
+    interrupted = Delivery.objects.filter(status=DeliveryStatus.SENDING).count()
+    assert 1 <= interrupted <= 4
     log2 = tmp_path / "worker2.log"
     with celery_worker(broker_url=redis_server.url, extra_env=hub_env, log_path=log2):
         _wait_all_delivered(expected, log2)
     _assert_each_once_at_least_in_order(receiver, expected)
-    assert len(receiver.requests) > expected - 1  # the interrupted one came (at least) twice
+    assert len(receiver.requests) > expected  # the interrupted ones came (at least) twice
 
 
 def test_redis_restart_mid_run_loses_nothing(account, pbx, receiver, hub_env, redis_server, tmp_path):

@@ -22,7 +22,8 @@ def _status(code, headers=None, body=b""):
     (400, Outcome.GIVE_UP), (404, Outcome.GIVE_UP), (408, Outcome.RETRY), (410, Outcome.DISABLE_ENDPOINT),
 ])
 def test_status_codes_from_a_real_receiver(make_receiver, code, outcome):
-    receiver = make_receiver(responder=_status(code, body=b"receiver says hi"))
+    # A 204 carries no body (a receiver that sends one breaks HTTP, and may get a connection error).
+    receiver = make_receiver(responder=_status(code, body=b"" if code == 204 else b"receiver says hi"))
     result = send(_post(receiver.url()), timeout=5, allow_networks=LOOPBACK)
     assert result.status_code == code and result.error_class is None
     assert result.resolved_ip == "127.0.0.1"

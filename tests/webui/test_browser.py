@@ -17,7 +17,7 @@ from django.db import OperationalError
 
 from hub.models import CallControl, ClickToCall, Delivery, DeliveryStatus, PbxUser, Role
 from hub.services.click_to_call import click_to_call_place, click_to_call_refresh
-from hub.services.delivery import delivery_attempt
+from hub.services.delivery import endpoint_pump
 from hub.vocabulary.timezones import parse_timezone
 from hub.services.ingest.follow import SourceFollower
 from hub.services.ingest.sources import file_sources_ensure
@@ -64,8 +64,8 @@ class Worker:
         for click in ClickToCall.objects.filter(status="ringing_user"):
             click_to_call_refresh(click_id=click.pk)
         due = Delivery.objects.filter(status=DeliveryStatus.PENDING, is_test=False, endpoint__url__startswith="http://127.0.0.1")
-        for delivery_id in due.values_list("pk", flat=True)[:20]:
-            delivery_attempt(delivery_id=delivery_id)
+        for endpoint_id in set(due.values_list("endpoint_id", flat=True)):
+            endpoint_pump(endpoint_id=endpoint_id, slice_seconds=2)
 
     def close(self):
         for follower in self.followers:
@@ -101,7 +101,8 @@ def simulator(tmp_path):
 def account(monkeypatch, simulator):
     # No broker in this test: the Worker thread does what Celery workers do.
     monkeypatch.setattr("hub.services.click_to_call.enqueue", lambda *a, **k: None)
-    monkeypatch.setattr("hub.services.delivery.enqueue.deliveries_enqueue", lambda ids: None)
+    monkeypatch.setattr("hub.services.delivery.enqueue.endpoints_wake", lambda ids: None)
+    monkeypatch.setattr("hub.services.delivery.pump.endpoints_wake", lambda ids: None)
     account, pbx, _ = make_account("acme", pbx_slug="acme-melbourne")
     account.name = "Acme Plumbing"
     account.save()

@@ -1,6 +1,14 @@
-"""One attempt of one delivery: claim, sign the frozen request, send, record, wake the next."""
+"""Sending claimed deliveries: sign the frozen request with the endpoint's live secrets, send it.
+
+    delivery_attempt(delivery_id=…)   one delivery through the whole path (tests, tools)
+
+The workers do not come here one delivery at a time: an endpoint's pump (``pump.py``) claims,
+sends and records its deliveries in batches with the same functions.
+"""
 from __future__ import annotations
 
+from concurrent.futures import Future
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils import timezone
@@ -8,20 +16,52 @@ from django.utils import timezone
 from hub.models import Delivery, WebhookEndpoint
 from hub.services.delivery.claim import delivery_claim
 from hub.services.delivery.config import allow_networks, secret_headers, signing_secrets
-from hub.services.delivery.enqueue import deliveries_enqueue
-from hub.services.delivery.outcome import Decision, outcome_record
-from hub.services.delivery.queue import call_successor_id, next_due_ids
-from integrations.delivery import RenderedRequest, SendResult, send, sign_request
+from hub.services.delivery.enqueue import endpoints_wake
+from hub.services.delivery.outcome import Decision, Sent, outcome_record
+from integrations.delivery import RenderedRequest, SendResult, send_later, sign_request
 
 
-def signed_request(*, delivery: Delivery, endpoint: WebhookEndpoint, now: datetime,
-                   timestamp: datetime | None = None) -> RenderedRequest:
-    """The frozen request plus this attempt's secrets and signature (fresh timestamp, same id):
-    signed by every secret alive at ``now``, stamped with ``timestamp`` (default: ``now``)."""
-    request = RenderedRequest(delivery.method, delivery.url, {**delivery.headers, **secret_headers(endpoint)},
+@dataclass(frozen=True)
+class SendContext:
+    """What every send to one endpoint needs besides the frozen request; read once per pump
+    round, so a rotation or a new token reaches the next round."""
+    endpoint_id: int
+    secret_headers: dict[str, str]
+    signing_secrets: list[str]
+    timeout: float
+    allow_networks: tuple
+
+    @classmethod
+    def load(cls, endpoint: WebhookEndpoint, *, now: datetime) -> SendContext:
+        return cls(endpoint.pk, secret_headers(endpoint), signing_secrets(endpoint_id=endpoint.pk, now=now),
+                   endpoint.timeout_seconds, tuple(allow_networks()))
+
+
+def signed_request(*, delivery: Delivery, context: SendContext, timestamp: datetime) -> RenderedRequest:
+    """The frozen request plus this attempt's secrets and signature (fresh timestamp, same id)."""
+    request = RenderedRequest(delivery.method, delivery.url, {**delivery.headers, **context.secret_headers},
                               bytes(delivery.body))
-    secrets = signing_secrets(endpoint_id=endpoint.pk, now=now)
-    return sign_request(request, secrets, delivery.message_id, int((timestamp or now).timestamp()))
+    return sign_request(request, context.signing_secrets, delivery.message_id, int(timestamp.timestamp()))
+
+
+def attempt_start(delivery: Delivery, context: SendContext) -> Future:
+    """Start one request; the future's result is its Sent (never an exception). Thread-safe:
+    the request runs on the transport's event loop, the caller goes on."""
+    started_at = timezone.now()
+    sent: Future = Future()
+    try:
+        request = signed_request(delivery=delivery, context=context, timestamp=started_at)
+    except Exception as exc:  # e.g. a corrupt stored secret: recorded, and retried like any failure
+        sent.set_result(Sent(delivery, SendResult(None, 0, error_class="internal", error_message=repr(exc)[:1000]),
+                             started_at))
+        return sent
+    sending = send_later(request, timeout=context.timeout, allow_networks=context.allow_networks)
+    sending.add_done_callback(lambda done: sent.set_result(Sent(delivery, done.result(), started_at)))
+    return sent
+
+
+def attempt_send(delivery: Delivery, context: SendContext) -> Sent:
+    return attempt_start(delivery, context).result()
 
 
 def delivery_send(*, delivery: Delivery, endpoint: WebhookEndpoint,
@@ -31,39 +71,20 @@ def delivery_send(*, delivery: Delivery, endpoint: WebhookEndpoint,
     ``now`` (tests, replays) dates the outcome: the retry schedule and health; the signature
     always carries the real time, as receivers check it against their clock.
     """
-    started_at = timezone.now()
-    request = signed_request(delivery=delivery, endpoint=endpoint, now=now or started_at, timestamp=started_at)
-    result = send(request, timeout=endpoint.timeout_seconds, allow_networks=allow_networks())
-    decision = outcome_record(delivery=delivery, result=result, started_at=started_at, now=now or timezone.now())
-    return result, decision
-
-
-def woken_after(*, delivery: Delivery, now: datetime) -> list[int]:
-    """Who may go now that ``delivery``'s attempt is over: the next event of its call, which
-    waited for it, and one more due delivery when another slot is free too.
-
-    At most two, not every free slot's worth: each attempt used to wake all of them, queueing the
-    same due ids again and again (14 tasks per delivery in bench/delivery.py, so the worker
-    spent its time refusing claims). Deliveries refused for want of a slot get woken this way,
-    one per finished attempt, and the sweeper catches anything left over.
-    """
-    endpoint = WebhookEndpoint.objects.filter(pk=delivery.endpoint_id).only("enabled", "max_concurrency").first()
-    if endpoint is None or not endpoint.enabled:
-        return []
-    successor = call_successor_id(delivery=delivery, now=now)
-    slots = next_due_ids(endpoint=endpoint, now=now, limit=2)
-    woken = ([successor] if successor else []) + [pk for pk in slots if pk != successor]
-    return woken[:max(len(slots), 1)]  # the successor goes even if a busy endpoint refuses it
+    sent = attempt_send(delivery, SendContext.load(endpoint, now=now or timezone.now()))
+    return sent.result, outcome_record(delivery=delivery, result=sent.result, started_at=sent.started_at,
+                                       now=now or timezone.now())
 
 
 def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> str | None:
     """Attempt a delivery if it is due and its turn; returns its new status, None if not attempted.
 
-    Afterwards the deliveries it held up are enqueued (see ``woken_after``).
+    Afterwards its endpoint's pump is woken: the attempt may have let the call's next event go.
     """
     delivery = delivery_claim(delivery_id=delivery_id, now=now or timezone.now())
     if delivery is None:
         return None
-    _, decision = delivery_send(delivery=delivery, endpoint=delivery.endpoint, now=now)
-    deliveries_enqueue(woken_after(delivery=delivery, now=now or timezone.now()))
+    endpoint = WebhookEndpoint.objects.get(pk=delivery.endpoint_id)
+    _, decision = delivery_send(delivery=delivery, endpoint=endpoint, now=now)
+    endpoints_wake([delivery.endpoint_id])
     return decision.status

@@ -1,16 +1,21 @@
-"""Claiming a delivery: a conditional update, with per-call order and per-endpoint concurrency.
+"""Claiming deliveries: a batch at a time, with per-call order and per-endpoint concurrency.
 
 A delivery may be sent only when no earlier delivery of the same (endpoint, call) is still
 pending or sending, and while fewer than ``max_concurrency`` of its endpoint's deliveries are
-being sent. The endpoint row is locked for the few statements of a claim, so two workers cannot
-both take the last free slot; the order rule needs no lock, because an earlier delivery only
-ever leaves pending/sending (an admin's redeliver is the exception, and then it queues again).
+being sent. The endpoint row is locked for the two statements of a claim, so two claimers
+(two worker processes, or a pump and a single attempt) cannot both take the last free slot;
+the order rule needs no lock, because an earlier delivery only ever leaves pending/sending (an
+admin's redeliver is the exception, and then it queues again). The claim is hand-written SQL:
+it runs once per batch on the hot path, where the ORM's query building cost more CPU than
+sending the requests did.
 """
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from hub.models import Delivery, DeliveryStatus, WebhookEndpoint
@@ -26,30 +31,96 @@ def _earlier_open() -> QuerySet[Delivery]:
 
 
 def due(*, now: datetime) -> QuerySet[Delivery]:
-    """Pending, due, and first in line of its call (deliveries without a call are never held)."""
-    return (Delivery.objects.filter(status=DeliveryStatus.PENDING, is_test=False)
-            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+    """Pending, due, and first in line of its call (deliveries without a call are never held).
+
+    Pending rows always carry ``next_attempt_at`` (migration 0006 filled the old ones), so the
+    (endpoint, status, next_attempt_at, id) index gives the claim its order without a sort.
+    """
+    return (Delivery.objects.filter(status=DeliveryStatus.PENDING, is_test=False, next_attempt_at__lte=now)
             .filter(Q(call__isnull=True) | ~Exists(_earlier_open())))
 
 
-def sending_count(*, endpoint_id: int) -> int:
-    return Delivery.objects.filter(endpoint_id=endpoint_id, status=DeliveryStatus.SENDING).count()
+@dataclass(slots=True)
+class Claimed:
+    """A delivery a claimer holds (SENDING): what sending and recording it need, no more."""
+    pk: int
+    endpoint_id: int
+    call_id: int | None
+    message_id: str
+    method: str
+    url: str
+    headers: dict
+    body: bytes
+    attempt_count: int
+    is_test: bool
+    claimed_at: datetime
+    status: str = DeliveryStatus.SENDING
 
 
-def delivery_claim(*, delivery_id: int, now: datetime) -> Delivery | None:
-    """The delivery, now SENDING and ours; None when it is not ours to send (yet)."""
+# The claim is ``due()`` in one statement, for the endpoint's free slots: an UPDATE of the
+# oldest due rows that returns them. It runs right after the endpoint's row is locked, in the
+# same transaction, so its count of SENDING rows sees every claim that committed before.
+_CLAIM = """
+UPDATE {delivery} SET status = '{sending}', claimed_at = %s
+WHERE status = '{pending}' AND id IN (
+    SELECT d.id FROM {delivery} d
+    WHERE d.endpoint_id = %s AND d.status = '{pending}' AND d.is_test = %s AND d.next_attempt_at <= %s {only}
+      AND (d.call_id IS NULL OR NOT EXISTS (
+          SELECT 1 FROM {delivery} e
+          WHERE e.endpoint_id = d.endpoint_id AND e.call_id = d.call_id AND e.status IN ('{pending}', '{sending}')
+            AND (e.sequence < d.sequence OR (e.sequence = d.sequence AND e.id < d.id))))
+    ORDER BY d.next_attempt_at, d.id
+    LIMIT {greatest}(0, {least}(%s, %s - (
+        SELECT COUNT(*) FROM {delivery} s WHERE s.endpoint_id = %s AND s.status = '{sending}'))))
+RETURNING id, endpoint_id, call_id, message_id, method, url, headers, body, attempt_count, is_test
+"""
+
+
+def _claim_sql(vendor: str, only: bool) -> str:
+    greatest, least = ("GREATEST", "LEAST") if vendor == "postgresql" else ("MAX", "MIN")
+    return _CLAIM.format(delivery=Delivery._meta.db_table, greatest=greatest, least=least,
+                         pending=DeliveryStatus.PENDING.value, sending=DeliveryStatus.SENDING.value,
+                         only="AND d.id = %s" if only else "")
+
+
+def _lock_endpoint(cursor, endpoint_id: int) -> int | None:
+    """The endpoint's max_concurrency, its row locked to the end of the transaction; None if it
+    is gone or disabled. (SQLite has no row locks: its writers take turns anyway.)"""
+    lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
+    cursor.execute(f"SELECT max_concurrency FROM {WebhookEndpoint._meta.db_table} WHERE id = %s AND enabled = %s{lock}",
+                   [endpoint_id, True])
+    row = cursor.fetchone()
+    return None if row is None else max(row[0], 1)
+
+
+def deliveries_claim(*, endpoint_id: int, now: datetime, limit: int | None = None,
+                     delivery_id: int | None = None) -> list[Claimed]:
+    """Up to the endpoint's free slots (and ``limit``) of its due deliveries, oldest first, now
+    SENDING and the caller's; only ``delivery_id`` when given. Two statements; inside a caller's
+    transaction (a pump records its last outcomes first) they add no savepoint."""
+    claimed_at = connection.ops.adapt_datetimefield_value(now)
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        concurrency = _lock_endpoint(cursor, endpoint_id)
+        if concurrency is None:
+            return []
+        params = [claimed_at, endpoint_id, False, claimed_at]
+        if delivery_id is not None:
+            params.append(delivery_id)
+        cursor.execute(_claim_sql(connection.vendor, delivery_id is not None),
+                       params + [concurrency if limit is None else limit, concurrency, endpoint_id])
+        rows = cursor.fetchall()
+    return sorted((Claimed(pk, endpoint, call, message_id, method, url,
+                           json.loads(headers) if isinstance(headers, str) else headers, bytes(body),
+                           attempts, bool(is_test), now)
+                   for pk, endpoint, call, message_id, method, url, headers, body, attempts, is_test in rows),
+                  key=lambda claimed: claimed.pk)
+
+
+def delivery_claim(*, delivery_id: int, now: datetime) -> Claimed | None:
+    """One delivery, now SENDING and ours; None when it is not ours to send (yet)."""
     endpoint_id = (Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING)
                    .values_list("endpoint_id", flat=True).first())
     if endpoint_id is None:
         return None
-    with transaction.atomic():
-        endpoint = (WebhookEndpoint.objects.select_for_update().filter(pk=endpoint_id, enabled=True)
-                    .first())
-        if endpoint is None or sending_count(endpoint_id=endpoint_id) >= max(endpoint.max_concurrency, 1):
-            return None
-        claimed = due(now=now).filter(pk=delivery_id).update(status=DeliveryStatus.SENDING, claimed_at=now)
-    if claimed != 1:
-        return None
-    delivery = Delivery.objects.get(pk=delivery_id)
-    delivery.endpoint = endpoint
-    return delivery
+    claimed = deliveries_claim(endpoint_id=endpoint_id, now=now, limit=1, delivery_id=delivery_id)
+    return claimed[0] if claimed else None

@@ -10,9 +10,8 @@ from django.utils import timezone
 from hub.catalogue import CATALOGUE
 from hub.errors import InvalidInput
 from hub.models import Account, AuditEntry, Dialect, SigningSecret, WebhookEndpoint
-from hub.services.delivery.enqueue import deliveries_enqueue_on_commit
+from hub.services.delivery.enqueue import endpoints_wake_on_commit
 from hub.services.delivery.filters import filter_problems
-from hub.services.delivery.queue import next_due_ids
 from integrations.delivery import custom_header_problems, new_signing_secret
 from integrations.delivery.dialects.rest import DEFAULT_PATHS
 
@@ -131,7 +130,7 @@ def _enable(endpoint: WebhookEndpoint) -> None:
         enabled=True, disabled_at=None, disabled_reason="", consecutive_failures=0, failing_since=None,
         last_failure_reason="")
     endpoint.refresh_from_db()
-    deliveries_enqueue_on_commit(next_due_ids(endpoint=endpoint, now=timezone.now()))
+    endpoints_wake_on_commit([endpoint.pk])
 
 
 @transaction.atomic

@@ -1,14 +1,22 @@
-"""After a send: the attempt log row, the delivery's next state, the endpoint's health."""
+"""After sends: the attempt log rows, the deliveries' next states, the endpoint's health.
+
+Outcomes are recorded a batch at a time (whatever a pump's sends finished together): one
+insert for the attempts, one update per group of deliveries that end the same way, and one or
+two for the endpoint's health, all in one transaction.
+"""
 from __future__ import annotations
 
+import json
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 
 from hub.models import Attempt, Delivery, DeliveryStatus, WebhookEndpoint
+from hub.services.delivery.claim import Claimed
 from hub.services.delivery.config import retry_schedule
 from integrations.delivery import Outcome, SendResult, classify, next_delay
 
@@ -18,6 +26,14 @@ class Decision:
     status: str
     next_attempt_at: datetime | None = None
     disable_endpoint: bool = False
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One finished attempt of a claimed delivery (a Claimed, or a test request's Delivery)."""
+    delivery: Claimed | Delivery
+    result: SendResult
+    started_at: datetime
 
 
 def failure_reason(result: SendResult) -> str:
@@ -38,13 +54,24 @@ def decide(result: SendResult, *, attempt_number: int, now: datetime, is_test: b
     return Decision(DeliveryStatus.FAILED, disable_endpoint=outcome == Outcome.DISABLE_ENDPOINT and not is_test)
 
 
-def attempt_record(*, delivery: Delivery, result: SendResult, started_at: datetime) -> Attempt:
-    return Attempt.objects.create(
-        delivery=delivery, started_at=started_at, duration_ms=result.duration_ms, status_code=result.status_code,
-        response_body=result.response_body, error_class=result.error_class or "",
-        error_message=result.error_message, resolved_ip=result.resolved_ip,
-        request_headers=dict(result.request_headers_masked),
-    )
+_INSERT_ATTEMPT = (
+    f"INSERT INTO {Attempt._meta.db_table} (delivery_id, started_at, duration_ms, status_code, response_body, "
+    "error_class, error_message, resolved_ip, request_headers) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+)
+
+
+def _text(value: str) -> str:
+    return value.replace("\x00", "\ufffd")  # PostgreSQL text cannot hold NUL; a receiver may send it
+
+
+def _attempts_insert(cursor, sent: list[Sent]) -> None:
+    """One statement for the batch (psycopg pipelines executemany): the hot path's biggest write."""
+    adapt = connection.ops.adapt_datetimefield_value
+    cursor.executemany(_INSERT_ATTEMPT, [
+        (s.delivery.pk, adapt(s.started_at), s.result.duration_ms, s.result.status_code,
+         _text(s.result.response_body), s.result.error_class or "", _text(s.result.error_message),
+         s.result.resolved_ip, json.dumps(dict(s.result.request_headers_masked)))
+        for s in sent])
 
 
 def endpoint_disable(*, endpoint_id: int, reason: str, now: datetime) -> bool:
@@ -52,41 +79,95 @@ def endpoint_disable(*, endpoint_id: int, reason: str, now: datetime) -> bool:
         enabled=False, disabled_at=now, disabled_reason=reason) == 1
 
 
-def _health_success(endpoint_id: int, now: datetime) -> None:
-    WebhookEndpoint.objects.filter(pk=endpoint_id).update(
-        last_success_at=now, consecutive_failures=0, failing_since=None)
+def _still_ours(delivery: Delivery):
+    # The sweeper may have taken a claim back from a worker it thought dead: then only the
+    # attempt is logged, and the delivery is left as the sweeper set it.
+    return Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING, claimed_at=delivery.claimed_at)
 
 
-def _health_failure(endpoint_id: int, reason: str, now: datetime) -> None:
-    WebhookEndpoint.objects.filter(pk=endpoint_id).update(
-        last_failure_at=now, last_failure_reason=reason, consecutive_failures=F("consecutive_failures") + 1)
-    WebhookEndpoint.objects.filter(pk=endpoint_id, failing_since__isnull=True).update(failing_since=now)
-    limit = now - timedelta(days=settings.WEBHOOK_DISABLE_AFTER_DAYS)
-    if WebhookEndpoint.objects.filter(pk=endpoint_id, failing_since__lte=limit).exists():
+def _deliveries_move(batch: list[tuple[Sent, Decision]], now: datetime) -> list[tuple[Sent, Decision]]:
+    """Move each delivery to its decision; returns the ones that were still ours."""
+    moved = []
+    delivered = defaultdict(list)  # claimed_at -> sents: the common case, one update per claim batch
+    for sent, decision in batch:
+        if decision.status == DeliveryStatus.DELIVERED:
+            delivered[sent.delivery.claimed_at].append((sent, decision))
+            continue
+        if _still_ours(sent.delivery).update(
+                status=decision.status, attempt_count=F("attempt_count") + 1,
+                next_attempt_at=decision.next_attempt_at, claimed_at=None, last_error=failure_reason(sent.result),
+                delivered_at=None):
+            moved.append((sent, decision))
+    adapt = connection.ops.adapt_datetimefield_value
+    for claimed_at, group in delivered.items():
+        ids = [sent.delivery.pk for sent, _ in group]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Delivery._meta.db_table} SET status = %s, attempt_count = attempt_count + 1, "
+                "next_attempt_at = NULL, claimed_at = NULL, last_error = '', delivered_at = %s "
+                f"WHERE status = %s AND claimed_at = %s AND id IN ({', '.join(['%s'] * len(ids))})",
+                [DeliveryStatus.DELIVERED.value, adapt(now), DeliveryStatus.SENDING.value, adapt(claimed_at), *ids])
+            updated = cursor.rowcount
+        if updated == len(group):
+            moved += group
+        elif updated:  # rare: the sweeper took some back; find which moved
+            ours = set(Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.DELIVERED, delivered_at=now)
+                       .values_list("pk", flat=True))
+            moved += [(sent, decision) for sent, decision in group if sent.delivery.pk in ours]
+    return moved
+
+
+def _health_record(endpoint_id: int, outcomes: list[tuple[Sent, Decision]], now: datetime) -> None:
+    """Outcomes in the order they finished: the last success resets the failure streak."""
+    successes = [i for i, (_, d) in enumerate(outcomes) if d.status == DeliveryStatus.DELIVERED]
+    failures = [(s, d) for s, d in outcomes if d.status != DeliveryStatus.DELIVERED]
+    streak = outcomes[successes[-1] + 1:] if successes else outcomes
+    fields: dict = {}
+    if failures:
+        fields.update(last_failure_at=now, last_failure_reason=failure_reason(failures[-1][0].result))
+    if successes:
+        fields.update(last_success_at=now, consecutive_failures=len(streak),
+                      failing_since=now if streak else None)
+    elif streak:
+        fields.update(consecutive_failures=F("consecutive_failures") + len(streak))
+    if fields:
+        WebhookEndpoint.objects.filter(pk=endpoint_id).update(**fields)
+    if streak and not successes:
+        WebhookEndpoint.objects.filter(pk=endpoint_id, failing_since__isnull=True).update(failing_since=now)
+        limit = now - timedelta(days=settings.WEBHOOK_DISABLE_AFTER_DAYS)
+        if WebhookEndpoint.objects.filter(pk=endpoint_id, failing_since__lte=limit).exists():
+            endpoint_disable(endpoint_id=endpoint_id, now=now,
+                             reason=f"failing since more than {settings.WEBHOOK_DISABLE_AFTER_DAYS} days "
+                                    f"({failure_reason(streak[-1][0].result)})")
+    gone = [s for s, d in outcomes if d.disable_endpoint]
+    if gone:
         endpoint_disable(endpoint_id=endpoint_id, now=now,
-                         reason=f"failing since more than {settings.WEBHOOK_DISABLE_AFTER_DAYS} days ({reason})")
+                         reason=f"the receiver answered 410 Gone ({gone[-1].delivery.url})")
+
+
+def outcomes_record(*, sent: list[Sent], now: datetime) -> list[Decision]:
+    """Log every attempt and move each delivery on, if it is still ours; one transaction (or
+    part of the caller's: a pump claims its next batch in the same one)."""
+    decisions = [decide(s.result, attempt_number=s.delivery.attempt_count + 1, now=now, is_test=s.delivery.is_test)
+                 for s in sent]
+    if not sent:
+        return decisions
+    with transaction.atomic(savepoint=False):
+        with connection.cursor() as cursor:
+            _attempts_insert(cursor, sent)
+        moved = _deliveries_move(list(zip(sent, decisions)), now)
+        by_endpoint = defaultdict(list)
+        for item in moved:
+            if not item[0].delivery.is_test:  # a test request never counts toward health
+                by_endpoint[item[0].delivery.endpoint_id].append(item)
+        order = {id(s): i for i, s in enumerate(sent)}
+        for endpoint_id, outcomes in by_endpoint.items():
+            _health_record(endpoint_id, sorted(outcomes, key=lambda item: order[id(item[0])]), now)
+    for s, decision in moved:
+        s.delivery.attempt_count += 1
+        s.delivery.status, s.delivery.claimed_at = decision.status, None
+    return decisions
 
 
 def outcome_record(*, delivery: Delivery, result: SendResult, started_at: datetime, now: datetime) -> Decision:
-    """Log the attempt and move the delivery on, if it is still ours (the sweeper may have
-    taken it back from a worker it thought dead: then only the attempt is logged)."""
-    attempt_number = delivery.attempt_count + 1
-    decision = decide(result, attempt_number=attempt_number, now=now, is_test=delivery.is_test)
-    reason = "" if decision.status == DeliveryStatus.DELIVERED else failure_reason(result)
-    with transaction.atomic():
-        attempt_record(delivery=delivery, result=result, started_at=started_at)
-        moved = Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING,
-                                        claimed_at=delivery.claimed_at).update(
-            status=decision.status, attempt_count=attempt_number, next_attempt_at=decision.next_attempt_at,
-            claimed_at=None, last_error=reason,
-            delivered_at=now if decision.status == DeliveryStatus.DELIVERED else None)
-        if not moved or delivery.is_test:
-            return decision
-        if decision.status == DeliveryStatus.DELIVERED:
-            _health_success(delivery.endpoint_id, now)
-        else:
-            _health_failure(delivery.endpoint_id, reason, now)
-        if decision.disable_endpoint:
-            endpoint_disable(endpoint_id=delivery.endpoint_id, now=now,
-                             reason=f"the receiver answered 410 Gone ({delivery.url})")
-    return decision
+    return outcomes_record(sent=[Sent(delivery, result, started_at)], now=now)[0]

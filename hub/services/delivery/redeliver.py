@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from hub.errors import Conflict
 from hub.models import Delivery, DeliveryStatus, WebhookEndpoint
-from hub.services.delivery.enqueue import deliveries_enqueue_on_commit
-from hub.services.delivery.queue import next_due_ids
+from hub.services.delivery.enqueue import endpoints_wake_on_commit
 
 # A redelivery starts a fresh retry schedule; the attempt log keeps every earlier try.
 _AGAIN = {"status": DeliveryStatus.PENDING, "attempt_count": 0, "last_error": "", "claimed_at": None}
@@ -23,7 +22,7 @@ def delivery_redeliver(*, delivery: Delivery, now: datetime | None = None) -> De
     again = Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.FAILED).update(**_AGAIN, next_attempt_at=now)
     if not again:
         raise Conflict(f"only a failed delivery can be redelivered (this one is {delivery.status})")
-    deliveries_enqueue_on_commit([delivery.pk])
+    endpoints_wake_on_commit([delivery.endpoint_id])
     delivery.refresh_from_db()
     return delivery
 
@@ -36,5 +35,5 @@ def deliveries_recover(*, endpoint: WebhookEndpoint, since: datetime, now: datet
                                      created_at__gte=since)
              .update(**_AGAIN, next_attempt_at=now))
     if count:
-        deliveries_enqueue_on_commit(next_due_ids(endpoint=endpoint, now=now))
+        endpoints_wake_on_commit([endpoint.pk])
     return count

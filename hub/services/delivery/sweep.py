@@ -12,16 +12,15 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from hub.models import Attempt, Delivery, DeliveryStatus, WebhookEndpoint
+from hub.models import Attempt, Delivery, DeliveryStatus
 from hub.services.delivery.claim import due
-from hub.services.delivery.enqueue import deliveries_enqueue
-from hub.services.delivery.queue import next_due_ids
+from hub.services.delivery.enqueue import endpoints_wake
 
 
 @dataclass
 class SweepResult:
     recovered: int = 0
-    enqueued: int = 0
+    enqueued: int = 0  # endpoints woken
 
 
 def _recover(delivery: Delivery, now: datetime) -> bool:
@@ -46,15 +45,13 @@ def stuck_recover(*, now: datetime) -> int:
 
 
 def deliveries_sweep(*, now: datetime | None = None) -> SweepResult:
-    """Take back stuck deliveries, then wake each enabled endpoint's due ones up to its free slots."""
+    """Take back stuck deliveries, then wake the pump of every enabled endpoint with due ones."""
     now = now or timezone.now()
     result = SweepResult(recovered=stuck_recover(now=now))
-    endpoint_ids = set(due(now=now).filter(endpoint__enabled=True).order_by()
-                        .values_list("endpoint_id", flat=True).distinct())
-    for endpoint in WebhookEndpoint.objects.filter(pk__in=endpoint_ids).only("enabled", "max_concurrency"):
-        ids = next_due_ids(endpoint=endpoint, now=now)
-        deliveries_enqueue(ids)
-        result.enqueued += len(ids)
+    endpoint_ids = sorted(set(due(now=now).filter(endpoint__enabled=True).order_by()
+                              .values_list("endpoint_id", flat=True).distinct()))
+    endpoints_wake(endpoint_ids)
+    result.enqueued = len(endpoint_ids)
     return result
 
 

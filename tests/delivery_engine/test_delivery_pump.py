@@ -1,0 +1,197 @@
+"""An endpoint's pump: batches of claims, requests in parallel up to max_concurrency, per-call
+order, outcomes recorded in bulk, pokes instead of duplicate pumps, slices, and a dead
+endpoint that holds up nobody else."""
+import threading
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from hub.models import Attempt, Delivery, DeliveryStatus, WebhookEndpoint
+from hub.services.delivery import attempt, delivery_attempt, endpoint_pump, pump, webhook_endpoint_create
+from hub.services.delivery.claim import deliveries_claim
+from hub.services.delivery.outcome import Sent, outcomes_record
+from integrations.delivery import SendResult
+from tests.delivery_engine.engine import emit, make_call, run_due
+from tests.delivery_engine.receiver import Reply
+
+TRIGGERS = ["user_inbound", "user_inbound_answered", "user_inbound_completed"]
+
+
+def _endpoint(account, url, **fields):
+    return webhook_endpoint_create(account=account, url=url, actor="test", triggers=TRIGGERS + ["agent_status"],
+                                   **fields)[0]
+
+
+def _emit_calls(pbx, calls: int) -> None:
+    for n in range(1, calls + 1):
+        call = make_call(pbx, f"250301091422_{n}")
+        for sequence, trigger in enumerate(TRIGGERS, 1):
+            emit(pbx, trigger, call=call, sequence=sequence, unique_call_id=f"250301091422_{n}")
+
+
+def _in_thread(target, results: list):
+    def run():
+        try:
+            results.append(target())
+        finally:
+            connection.close()  # this thread's own connection
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+@pytest.mark.django_db
+def test_a_pump_sends_in_parallel_up_to_max_concurrency_and_keeps_each_calls_order(account, pbx, receiver):
+    endpoint = _endpoint(account, receiver.url, max_concurrency=4)
+    receiver.default = Reply(200, delay=0.05)
+    _emit_calls(pbx, 6)
+
+    result = endpoint_pump(endpoint_id=endpoint.pk)
+
+    assert result.outcomes == {DeliveryStatus.DELIVERED: 18}
+    assert 2 <= receiver.max_active <= 4  # in parallel, never more than the endpoint allows
+    assert Attempt.objects.count() == 18 and not Delivery.objects.exclude(status=DeliveryStatus.DELIVERED).exists()
+    for n in range(1, 7):
+        bodies = [r.body for r in receiver.requests if f"250301091422_{n}".encode() in r.body]
+        assert [b"answered" in b for b in bodies] == [False, True, False]
+        assert b"completed" in bodies[2]
+
+
+@pytest.mark.django_db
+def test_a_retry_holds_its_calls_next_event_but_not_the_other_calls(account, pbx, receiver):
+    endpoint = _endpoint(account, receiver.url, max_concurrency=4)
+    receiver.answer = lambda r: Reply(503) if b"250301091422_1" in r.body else Reply(200)
+    _emit_calls(pbx, 3)
+
+    result = endpoint_pump(endpoint_id=endpoint.pk)
+
+    assert result.outcomes == {DeliveryStatus.DELIVERED: 6, DeliveryStatus.PENDING: 1}
+    held = Delivery.objects.filter(call__unique_call_id="250301091422_1").order_by("sequence")
+    assert [d.status for d in held] == [DeliveryStatus.PENDING] * 3 and held[0].attempt_count == 1
+
+
+@pytest.mark.django_db
+def test_a_410_disables_the_endpoint_and_stops_its_pump(account, pbx, receiver, monkeypatch):
+    woken = []
+    monkeypatch.setattr(pump, "endpoints_wake", woken.extend)
+    endpoint = _endpoint(account, receiver.url, max_concurrency=1)
+    for _ in range(3):
+        emit(pbx, "agent_status")
+    receiver.replies = [Reply(410)]
+
+    assert endpoint_pump(endpoint_id=endpoint.pk).outcomes == {DeliveryStatus.FAILED: 1}
+    endpoint.refresh_from_db()
+    assert not endpoint.enabled and "410" in endpoint.disabled_reason
+    assert Delivery.objects.filter(status=DeliveryStatus.PENDING).count() == 2 and woken == []
+    assert endpoint_pump(endpoint_id=endpoint.pk).sent == 0  # a disabled endpoint sends nothing
+
+
+@pytest.mark.django_db
+def test_a_pump_with_a_backlog_hands_its_worker_back_after_its_slice(account, pbx, receiver, monkeypatch):
+    woken = []
+    monkeypatch.setattr(pump, "endpoints_wake", woken.extend)
+    endpoint = _endpoint(account, receiver.url, max_concurrency=2)
+    for _ in range(10):
+        emit(pbx, "agent_status")
+
+    first = endpoint_pump(endpoint_id=endpoint.pk, slice_seconds=0.001)
+
+    assert 1 <= first.sent < 10
+    assert woken == [endpoint.pk]  # queued again, behind the other endpoints' tasks
+    assert len(run_due()) == 10 - first.sent
+    assert len(receiver.requests) == 10
+
+
+@pytest.mark.django_db
+def test_a_single_attempt_wakes_its_endpoints_pump(account, pbx, receiver, monkeypatch):
+    woken = []
+    monkeypatch.setattr(attempt, "endpoints_wake", woken.extend)
+    endpoint = _endpoint(account, receiver.url)
+    call = make_call(pbx)
+    [first] = emit(pbx, "user_inbound", call=call, sequence=1)
+    emit(pbx, "user_inbound_answered", call=call, sequence=2)
+    assert delivery_attempt(delivery_id=first.pk) == DeliveryStatus.DELIVERED
+    assert woken == [endpoint.pk]  # the call's next event may go now
+
+
+@pytest.mark.django_db
+def test_claims_and_recordings_cost_the_same_statements_for_2_or_20_deliveries(account, pbx, receiver):
+    endpoint = _endpoint(account, receiver.url, max_concurrency=40)
+    for _ in range(22):
+        emit(pbx, "agent_status")
+    ok = SendResult(200, 3, response_body="ok")
+    counts = []
+    for size in (2, 20):
+        now = timezone.now()
+        with CaptureQueriesContext(connection) as claiming:
+            claimed = deliveries_claim(endpoint_id=endpoint.pk, now=now, limit=size)
+        with CaptureQueriesContext(connection) as recording:
+            outcomes_record(sent=[Sent(d, ok, now) for d in claimed], now=now)
+        assert len(claimed) == size
+        counts.append((len(claiming), len(recording)))
+    assert counts[0] == counts[1]
+    assert Delivery.objects.filter(status=DeliveryStatus.DELIVERED, attempt_count=1).count() == 22
+    assert Attempt.objects.filter(status_code=200).count() == 22
+
+
+@pytest.mark.django_db
+def test_health_follows_the_order_in_which_a_batchs_attempts_finished(account, pbx, receiver):
+    endpoint = _endpoint(account, receiver.url, max_concurrency=10)
+    for _ in range(5):
+        emit(pbx, "agent_status")
+    ok, down = SendResult(200, 3), SendResult(503, 3)
+    now = timezone.now()
+
+    first = deliveries_claim(endpoint_id=endpoint.pk, now=now, limit=3)
+    outcomes_record(sent=[Sent(first[0], ok, now), Sent(first[1], down, now), Sent(first[2], down, now)], now=now)
+    endpoint.refresh_from_db()
+    assert endpoint.consecutive_failures == 2 and endpoint.last_success_at == now
+    assert endpoint.failing_since == now and endpoint.last_failure_reason == "HTTP 503"
+
+    second = deliveries_claim(endpoint_id=endpoint.pk, now=now, limit=2)
+    outcomes_record(sent=[Sent(second[0], down, now), Sent(second[1], ok, now)], now=now)
+    endpoint.refresh_from_db()
+    assert endpoint.consecutive_failures == 0 and endpoint.failing_since is None
+    assert endpoint.last_failure_at == now
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_wake_up_for_a_running_pump_only_pokes_it(account, pbx, receiver):
+    endpoint = _endpoint(account, receiver.url, max_concurrency=4)
+    receiver.default = Reply(200, delay=0.3)
+    emit(pbx, "agent_status")
+    results = []
+    thread = _in_thread(lambda: endpoint_pump(endpoint_id=endpoint.pk), results)
+    while not receiver.requests:
+        threading.Event().wait(0.01)
+    with transaction.atomic():  # committed while the first request is in flight
+        emit(pbx, "agent_status")
+
+    assert endpoint_pump(endpoint_id=endpoint.pk).poked  # the running pump takes it
+    thread.join(timeout=30)
+    assert results[0].outcomes == {DeliveryStatus.DELIVERED: 2} and len(receiver.requests) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_hanging_endpoint_does_not_hold_up_another(account, pbx, receiver, other_receiver):
+    dead = _endpoint(account, receiver.url, max_concurrency=2, timeout_seconds=3)
+    healthy = _endpoint(account, other_receiver.url, max_concurrency=2)
+    receiver.default = Reply(200, delay=5)  # answers after the hub gave up
+    for _ in range(6):
+        emit(pbx, "agent_status")
+    dead_results, healthy_results = [], []
+    dead_thread = _in_thread(lambda: endpoint_pump(endpoint_id=dead.pk), dead_results)
+    while len(receiver.requests) < 2:
+        threading.Event().wait(0.01)
+
+    healthy_thread = _in_thread(lambda: endpoint_pump(endpoint_id=healthy.pk), healthy_results)
+    healthy_thread.join(timeout=30)
+
+    assert healthy_results[0].outcomes == {DeliveryStatus.DELIVERED: 6}
+    assert dead_thread.is_alive()  # still waiting on its first two requests
+    assert Delivery.objects.filter(endpoint=dead, status=DeliveryStatus.SENDING).count() == 2
+    WebhookEndpoint.objects.filter(pk=dead.pk).update(enabled=False)  # let its pump end soon
+    dead_thread.join(timeout=30)
+    assert dead_results[0].outcomes == {DeliveryStatus.PENDING: 2}  # timed out: retried later
