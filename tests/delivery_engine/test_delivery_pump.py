@@ -195,3 +195,13 @@ def test_a_hanging_endpoint_does_not_hold_up_another(account, pbx, receiver, oth
     WebhookEndpoint.objects.filter(pk=dead.pk).update(enabled=False)  # let its pump end soon
     dead_thread.join(timeout=30)
     assert dead_results[0].outcomes == {DeliveryStatus.PENDING: 2}  # timed out: retried later
+
+
+@pytest.mark.django_db
+def test_a_response_body_with_nul_bytes_is_logged_not_a_crash(account, pbx, receiver):
+    endpoint = _endpoint(account, receiver.url)
+    emit(pbx, "agent_status")
+    receiver.default = Reply(200, body=b"ok\x00then")  # PostgreSQL text cannot store NUL
+
+    assert endpoint_pump(endpoint_id=endpoint.pk).outcomes == {DeliveryStatus.DELIVERED: 1}
+    assert Attempt.objects.get().response_body == "ok\ufffdthen"

@@ -54,10 +54,11 @@ def decide(result: SendResult, *, attempt_number: int, now: datetime, is_test: b
     return Decision(DeliveryStatus.FAILED, disable_endpoint=outcome == Outcome.DISABLE_ENDPOINT and not is_test)
 
 
-_INSERT_ATTEMPT = (
-    f"INSERT INTO {Attempt._meta.db_table} (delivery_id, started_at, duration_ms, status_code, response_body, "
-    "error_class, error_message, resolved_ip, request_headers) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
-)
+_ATTEMPT_COLUMNS = ("delivery_id, started_at, duration_ms, status_code, response_body, error_class, error_message, "
+                    "resolved_ip, request_headers")
+_INSERT_ATTEMPT = (f"INSERT INTO {Attempt._meta.db_table} ({_ATTEMPT_COLUMNS}) "
+                   "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)")
+_COPY_ATTEMPTS = f"COPY {Attempt._meta.db_table} ({_ATTEMPT_COLUMNS}) FROM STDIN"
 
 
 def _text(value: str) -> str:
@@ -65,13 +66,20 @@ def _text(value: str) -> str:
 
 
 def _attempts_insert(cursor, sent: list[Sent]) -> None:
-    """One statement for the batch (psycopg pipelines executemany): the hot path's biggest write."""
-    adapt = connection.ops.adapt_datetimefield_value
-    cursor.executemany(_INSERT_ATTEMPT, [
-        (s.delivery.pk, adapt(s.started_at), s.result.duration_ms, s.result.status_code,
-         _text(s.result.response_body), s.result.error_class or "", _text(s.result.error_message),
-         s.result.resolved_ip, json.dumps(dict(s.result.request_headers_masked)))
-        for s in sent])
+    """One statement for the batch, the hot path's biggest write: COPY on PostgreSQL (psycopg
+    dumps the rows in C), executemany elsewhere."""
+    postgres = connection.vendor == "postgresql"
+    adapt = (lambda value: value) if postgres else connection.ops.adapt_datetimefield_value
+    rows = [(s.delivery.pk, adapt(s.started_at), s.result.duration_ms, s.result.status_code,
+             _text(s.result.response_body), s.result.error_class or "", _text(s.result.error_message),
+             s.result.resolved_ip, json.dumps(dict(s.result.request_headers_masked)))
+            for s in sent]
+    if postgres:
+        with cursor.cursor.copy(_COPY_ATTEMPTS) as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        cursor.executemany(_INSERT_ATTEMPT, rows)
 
 
 def endpoint_disable(*, endpoint_id: int, reason: str, now: datetime) -> bool:
