@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from hub.models import Delivery, DeliveryStatus
+from hub.models import Delivery, DeliveryStatus, WebhookEndpoint
 from hub.services.calls import calls_close_idle
 from hub.services.delivery import webhook_endpoint_create
 from hub.services.ingest import events_ingest
@@ -42,3 +42,19 @@ def test_calls_closed_for_idleness_are_delivered_too():
     newest = max(e.occurred_at for e in unfinished)
     calls_close_idle(now=newest + timedelta(seconds=pbx.idle_call_timeout + 1))
     assert Delivery.objects.filter(endpoint=endpoint, trigger="user_inbound_completed").count() > before
+
+
+@pytest.mark.django_db
+def test_once_the_ingest_commits_each_endpoint_with_new_deliveries_is_woken_once(
+        django_capture_on_commit_callbacks, monkeypatch):
+    from hub.services.delivery import enqueue
+    woken = []
+    monkeypatch.setattr(enqueue, "endpoints_wake", lambda ids: woken.append(sorted(ids)))
+    account, pbx, _ = make_account(timezone="+11:00")
+    first, second = _endpoint(account, ["call_received"]), _endpoint(account, ["queue_call"])
+    off = _endpoint(account, ["call_received"])
+    WebhookEndpoint.objects.filter(pk=off.pk).update(enabled=False)  # a disabled endpoint gets nothing
+    with django_capture_on_commit_callbacks(execute=True):
+        events_ingest(pbx=pbx, events=[e for stream in sample_events().values() for e in stream])
+        assert woken == []  # not before the rows are committed
+    assert woken == [sorted([first.pk, second.pk])]  # one message per endpoint, not per delivery

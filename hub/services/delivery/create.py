@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from hub.models import CatalogueEvent, Delivery, WebhookEndpoint
 from hub.services.delivery.config import endpoint_config
-from hub.services.delivery.enqueue import deliveries_enqueue_on_commit
+from hub.services.delivery.enqueue import endpoints_wake_on_commit
 from hub.services.delivery.filters import filters_match
 from integrations.delivery import RenderedRequest, render
 
@@ -44,7 +44,8 @@ def delivery_row(*, endpoint: WebhookEndpoint, request: RenderedRequest, trigger
 
 def deliveries_create(*, events: Iterable[CatalogueEvent]) -> list[Delivery]:
     """Render each event for every enabled endpoint of its account that subscribes to it and
-    whose filters match, freeze the requests as Delivery rows, and enqueue them on commit.
+    whose filters match, freeze the requests as Delivery rows, and wake their endpoints' pumps
+    on commit.
     An event is a CatalogueEvent or any stored row with the same attributes (pk, account_id,
     call_id, sequence, trigger, payload).
 
@@ -66,5 +67,5 @@ def deliveries_create(*, events: Iterable[CatalogueEvent]) -> list[Delivery]:
                 rows.append(delivery_row(endpoint=endpoint, request=request, trigger=event.trigger, event=event,
                                          now=now))
     created = Delivery.objects.bulk_create(rows, batch_size=500)
-    deliveries_enqueue_on_commit(d.pk for d in created)
+    endpoints_wake_on_commit({d.endpoint_id for d in created})  # one pump task per endpoint
     return created

@@ -13,8 +13,6 @@ from functools import partial
 from celery import current_app
 from django.db import transaction
 
-from hub.models import Delivery
-
 logger = logging.getLogger(__name__)
 
 DELIVER_ENDPOINT_TASK = "hub.deliver_endpoint"
@@ -41,15 +39,3 @@ def endpoints_wake_on_commit(endpoint_ids: Iterable[int]) -> None:
     ids = set(endpoint_ids)
     if ids:
         transaction.on_commit(partial(endpoints_wake, ids), robust=True)
-
-
-def _wake_endpoints_of(delivery_ids: list[int]) -> None:
-    endpoints_wake(Delivery.objects.filter(pk__in=delivery_ids).order_by()
-                   .values_list("endpoint_id", flat=True).distinct())
-
-
-def deliveries_enqueue_on_commit(delivery_ids: Iterable[int]) -> None:
-    """For callers that hold delivery ids: their endpoints are woken on commit."""
-    ids = list(delivery_ids)
-    if ids:
-        transaction.on_commit(partial(_wake_endpoints_of, ids), robust=True)
