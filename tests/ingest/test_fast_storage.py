@@ -78,3 +78,14 @@ def test_a_later_batch_rewrites_only_the_legs_that_changed():
     users_after = list(UserLeg.objects.order_by("position").values_list("user", flat=True))
     assert users_after == ["102", "104"] and [u for _, u in users_before] == ["102"]
     assert set(CatalogueEvent.objects.values_list("call_id", flat=True)) == {UserLeg.objects.first().call_id}
+
+
+def test_datetime_text_is_shared_by_every_column_and_bounded(monkeypatch):
+    from hub.services.ingest import fast_insert
+
+    monkeypatch.setattr(fast_insert, "_TIMES_REMEMBERED", 100)
+    text = fast_insert._utc_text(timezone.utc)
+    text.cache.clear()
+    moments = [_AT + timedelta(seconds=i, microseconds=i % 2) for i in range(1000)]
+    assert [text(m) for m in moments] == [str(m.astimezone(timezone.utc).replace(tzinfo=None)) for m in moments]
+    assert fast_insert._utc_text(timezone.utc) is text and len(text.cache) <= 100

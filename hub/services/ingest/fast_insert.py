@@ -25,7 +25,7 @@ _DATETIMES = [datetime(2001, 2, 3, 4, 5, 6, 7, tzinfo=timezone(timedelta(hours=1
               datetime(2001, 2, 3, 4, 5, 6, tzinfo=timezone.utc)]
 _DICTS = [{"a": [1, "é", None, True, 1.5], "b": {"c": ""}}]
 _UNSEEN = object()
-_TIMES_REMEMBERED = 50_000  # about two batches' worth of distinct instants, a few MB
+_TIMES_REMEMBERED = 30_000  # a few batches' distinct instants: ~7 MB
 
 
 def _json_text(value) -> str:
@@ -40,6 +40,7 @@ def _json_text(value) -> str:
         return json.dumps(value)
 
 
+@lru_cache(maxsize=None)  # one per zone: every datetime column shares it (memory stays bounded)
 def _utc_text(zone) -> Callable:
     """SQLite's text for an aware datetime: naive in the connection's zone, as str() gives
     it (isoformat without the ±HH:MM it ends with). Remembered by instant: a batch writes
@@ -54,6 +55,7 @@ def _utc_text(zone) -> Callable:
                 cache.clear()
             found = cache[v] = v.astimezone(zone).isoformat(" ")[:-6]
         return found
+    text.cache = cache
     return text
 
 
