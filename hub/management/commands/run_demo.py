@@ -19,7 +19,7 @@ def _processes(host: str, port: int, pbx: str) -> dict[str, list[str]]:
     celery = [python, "-m", "celery", "-A", "hub"]
     processes = {
         "web": [python, manage, "runserver", f"{host}:{port}", "--noreload"],
-        "worker": [*celery, "worker", "--loglevel", "INFO", "--concurrency", "2"],
+        "worker": [*celery, "worker", "--loglevel", "INFO", "--pool", "threads", "--concurrency", "16"],
         "beat": [*celery, "beat", "--loglevel", "INFO", "--schedule", str(settings.VAR_DIR / "celerybeat-schedule")],
     }
     from django.core.management import get_commands
