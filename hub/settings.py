@@ -155,6 +155,8 @@ WEBHOOK_SWEEP_SECONDS = env_int("WEBHOOK_SWEEP_SECONDS", 5, minimum=1)
 # A pump with a backlog hands its worker slot back after this long and queues itself again,
 # so endpoints with long backlogs take turns with the others.
 WEBHOOK_PUMP_SLICE_SECONDS = env_int("WEBHOOK_PUMP_SLICE_SECONDS", 10, minimum=1)
+# An idle pump waits this long for more work before it gives its worker thread back.
+WEBHOOK_PUMP_IDLE_MS = env_int("WEBHOOK_PUMP_IDLE_MS", 500, minimum=0)
 
 # Celery workers run with a shorter GIL switch interval than Python's 5 ms (hub/celery.py).
 WORKER_GIL_SWITCH_MICROSECONDS = env_int("WORKER_GIL_SWITCH_MICROSECONDS", 500, minimum=50)

@@ -15,6 +15,8 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("SESSION_COOKIE_SECURE", "0")
 os.environ.setdefault("CSRF_COOKIE_SECURE", "0")
 os.environ.setdefault("WEBHOOK_ALLOW_PRIVATE_NETWORKS", "127.0.0.0/8")
+# Pumps called directly by tests stop as soon as nothing is due (the idle wait has its own test).
+os.environ.setdefault("WEBHOOK_PUMP_IDLE_MS", "0")
 if os.environ.get("HUB_TEST_DATABASE_URL"):
     os.environ["DATABASE_URL"] = os.environ["HUB_TEST_DATABASE_URL"]
 else:

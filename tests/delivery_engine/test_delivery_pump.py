@@ -205,3 +205,20 @@ def test_a_response_body_with_nul_bytes_is_logged_not_a_crash(account, pbx, rece
 
     assert endpoint_pump(endpoint_id=endpoint.pk).outcomes == {DeliveryStatus.DELIVERED: 1}
     assert Attempt.objects.get().response_body == "ok\ufffdthen"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_idle_pump_waits_a_moment_for_more_work_before_it_stops(account, pbx, receiver):
+    endpoint = _endpoint(account, receiver.url)
+    emit(pbx, "agent_status")
+    results = []
+    thread = _in_thread(lambda: endpoint_pump(endpoint_id=endpoint.pk, idle_seconds=5), results)
+    while not Delivery.objects.filter(status=DeliveryStatus.DELIVERED).exists():
+        threading.Event().wait(0.01)
+    with transaction.atomic():  # after the pump found nothing more to do
+        emit(pbx, "agent_status")
+
+    assert endpoint_pump(endpoint_id=endpoint.pk).poked  # it is still there, waiting
+    thread.join(timeout=30)
+    assert not thread.is_alive()  # after its second idle wait it stopped
+    assert results[0].outcomes == {DeliveryStatus.DELIVERED: 2}

@@ -109,23 +109,34 @@ def _context(endpoint_id: int, now: datetime) -> tuple[SendContext, int] | None:
     return SendContext.load(endpoint, now=now), max(endpoint.max_concurrency, 1)
 
 
-def endpoint_pump(*, endpoint_id: int, now: datetime | None = None, slice_seconds: float | None = None) -> PumpResult:
+def endpoint_pump(*, endpoint_id: int, now: datetime | None = None, slice_seconds: float | None = None,
+                  idle_seconds: float | None = None) -> PumpResult:
     """Deliver the endpoint's due deliveries until none is left or ``slice_seconds`` (default
     WEBHOOK_PUMP_SLICE_SECONDS) have passed; then, if some are still due, wake it again, so a
     busy endpoint takes its turn behind the others' tasks instead of holding a worker.
 
-    ``now`` (tests) fixes the clock of claims and outcomes.
+    Once nothing is due it waits up to ``idle_seconds`` (default WEBHOOK_PUMP_IDLE_MS) for a
+    poke before it stops. ``now`` (tests) fixes the clock of claims and outcomes.
     """
     pump = REGISTRY.enter(endpoint_id)
     if pump is None:
         return PumpResult(poked=True)
     try:
-        return _run(pump, endpoint_id, now, slice_seconds or settings.WEBHOOK_PUMP_SLICE_SECONDS)
+        idle = settings.WEBHOOK_PUMP_IDLE_MS / 1000 if idle_seconds is None else idle_seconds
+        return _run(pump, endpoint_id, now, slice_seconds or settings.WEBHOOK_PUMP_SLICE_SECONDS, idle)
     finally:
         REGISTRY.forget(endpoint_id, pump)
 
 
-def _run(pump: _Pump, endpoint_id: int, fixed_now: datetime | None, slice_seconds: float) -> PumpResult:
+def _poked_within(pump: _Pump, seconds: float) -> bool:
+    try:
+        return pump.inbox.get(timeout=seconds) is None  # nothing else can arrive: no request is in flight
+    except queue.Empty:
+        return False
+
+
+def _run(pump: _Pump, endpoint_id: int, fixed_now: datetime | None, slice_seconds: float,
+         idle_seconds: float) -> PumpResult:
     clock = (lambda: fixed_now) if fixed_now else timezone.now
     result = PumpResult()
     loaded = _context(endpoint_id, clock())
@@ -166,6 +177,11 @@ def _run(pump: _Pump, endpoint_id: int, fixed_now: datetime | None, slice_second
         if not in_flight:
             if ending:
                 break
+            # Idle: wait a moment for a poke before leaving, so steady traffic finds the pump
+            # running (a poke costs nothing; a new pump reads the endpoint and its secrets).
+            if idle_seconds > 0 and _poked_within(pump, idle_seconds):
+                claim = True
+                continue
             if REGISTRY.leave_unless_poked(endpoint_id, pump):
                 return result
             claim = True
