@@ -75,7 +75,7 @@ def _attempts_insert(cursor, sent: list[Sent]) -> None:
              s.result.resolved_ip, json.dumps(dict(s.result.request_headers_masked)))
             for s in sent]
     if postgres:
-        with cursor.cursor.copy(_COPY_ATTEMPTS) as copy:
+        with connection.wrap_database_errors, cursor.cursor.copy(_COPY_ATTEMPTS) as copy:
             for row in rows:
                 copy.write_row(row)
     else:

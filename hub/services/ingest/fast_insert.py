@@ -146,7 +146,9 @@ def _uses_copy() -> bool:
 def _copy(model, fields, values: list) -> None:
     qn = connection.ops.quote_name
     sql = f"COPY {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+    # The raw psycopg cursor raises psycopg's errors: wrapped, a refused value is Django's
+    # DataError, as it is for every other write (the push views answer it with a 400).
+    with connection.wrap_database_errors, connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         write = copy.write_row
         for row in values:
             write(row)
