@@ -10,7 +10,7 @@ from django.utils import timezone
 from hub.catalogue import CATALOGUE
 from hub.models import Call, CatalogueEvent, Delivery
 from hub.services.delivery import deliveries_create, endpoint_pump
-from hub.services.delivery.claim import due
+from hub.services.delivery.claim import endpoints_with_due
 
 _keys = count(1)
 
@@ -42,7 +42,7 @@ def run_due(now: datetime | None = None, rounds: int = 20) -> list[str]:
     now = now or timezone.now()
     outcomes = []
     for _ in range(rounds):
-        endpoint_ids = sorted(set(due(now=now).filter(endpoint__enabled=True).values_list("endpoint_id", flat=True)))
+        endpoint_ids = list(endpoints_with_due(now=now))
         results = [endpoint_pump(endpoint_id=pk, now=now) for pk in endpoint_ids]
         outcomes += [status for result in results for status in result.outcomes.elements()]
         if not any(result.sent for result in results):

@@ -25,7 +25,6 @@ from integrations.delivery import RenderedRequest, SendResult, send_later, sign_
 class SendContext:
     """What every send to one endpoint needs besides the frozen request; read once per pump
     round, so a rotation or a new token reaches the next round."""
-    endpoint_id: int
     secret_headers: dict[str, str]
     signing_secrets: list[str]
     timeout: float
@@ -33,7 +32,7 @@ class SendContext:
 
     @classmethod
     def load(cls, endpoint: WebhookEndpoint, *, now: datetime) -> SendContext:
-        return cls(endpoint.pk, secret_headers(endpoint), signing_secrets(endpoint_id=endpoint.pk, now=now),
+        return cls(secret_headers(endpoint), signing_secrets(endpoint_id=endpoint.pk, now=now),
                    endpoint.timeout_seconds, tuple(allow_networks()))
 
 

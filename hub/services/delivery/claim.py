@@ -40,6 +40,12 @@ def due(*, now: datetime) -> QuerySet[Delivery]:
             .filter(Q(call__isnull=True) | ~Exists(_earlier_open())))
 
 
+def endpoints_with_due(*, now: datetime) -> QuerySet:
+    """Ids of the enabled endpoints that have something to send now: whose pumps to wake."""
+    return (due(now=now).filter(endpoint__enabled=True).order_by("endpoint_id")
+            .values_list("endpoint_id", flat=True).distinct())
+
+
 @dataclass(slots=True)
 class Claimed:
     """A delivery a claimer holds (SENDING): what sending and recording it need, no more."""

@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from hub.models import WebhookEndpoint
 from hub.services.delivery.attempt import SendContext, attempt_start
-from hub.services.delivery.claim import deliveries_claim, due
+from hub.services.delivery.claim import deliveries_claim, endpoints_with_due
 from hub.services.delivery.enqueue import endpoints_wake
 from hub.services.delivery.outcome import Sent, outcomes_record
 
@@ -207,6 +207,6 @@ def _run(pump: _Pump, endpoint_id: int, fixed_now: datetime | None, slice_second
     # The slice is over (or the endpoint was disabled): let the others' tasks go first. Leave
     # before looking, so a delivery committed after the look finds no pump here and wakes one.
     REGISTRY.forget(endpoint_id, pump)
-    if due(now=clock()).filter(endpoint_id=endpoint_id, endpoint__enabled=True).exists():
+    if endpoints_with_due(now=clock()).filter(endpoint_id=endpoint_id).exists():
         endpoints_wake([endpoint_id])
     return result

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from hub.models import Attempt, Delivery, DeliveryStatus
-from hub.services.delivery.claim import due
+from hub.services.delivery.claim import endpoints_with_due
 from hub.services.delivery.enqueue import endpoints_wake
 
 
@@ -48,8 +48,7 @@ def deliveries_sweep(*, now: datetime | None = None) -> SweepResult:
     """Take back stuck deliveries, then wake the pump of every enabled endpoint with due ones."""
     now = now or timezone.now()
     result = SweepResult(recovered=stuck_recover(now=now))
-    endpoint_ids = sorted(set(due(now=now).filter(endpoint__enabled=True).order_by()
-                              .values_list("endpoint_id", flat=True).distinct()))
+    endpoint_ids = list(endpoints_with_due(now=now))
     endpoints_wake(endpoint_ids)
     result.enqueued = len(endpoint_ids)
     return result
