@@ -7,9 +7,16 @@ from hub.models.pbx import Pbx
 
 
 class StoredPbxEvent(models.Model):
-    """One normalised PBX event, stored once per (PBX, source, dedupe key)."""
+    """One normalised PBX event, stored once per (PBX, source, dedupe key).
 
-    pbx = models.ForeignKey(Pbx, on_delete=models.CASCADE, related_name="+")
+    Every index costs a B-tree insert per event on the ingest path, so there are only the ones
+    a query reads: the unique key (duplicate checks; it also serves "events of this PBX") and
+    (call, occurred_at) (a call's events in order; also "events of no call"). Foreign keys get
+    no index of their own: each is the first column of one of those two. Nothing looks events
+    up by ``pbx_call_id`` (linking goes through ``Call.pbx_call_id``).
+    """
+
+    pbx = models.ForeignKey(Pbx, on_delete=models.CASCADE, related_name="+", db_index=False)
     source = models.CharField(max_length=20)
     kind = models.CharField(max_length=40)
     occurred_at = models.DateTimeField()
@@ -17,13 +24,13 @@ class StoredPbxEvent(models.Model):
     dedupe_key = models.CharField(max_length=100)
     data = models.JSONField(default=dict)
     raw = models.TextField(blank=True)
-    call = models.ForeignKey(Call, null=True, blank=True, on_delete=models.SET_NULL, related_name="pbx_events")
+    call = models.ForeignKey(Call, null=True, blank=True, on_delete=models.SET_NULL, related_name="pbx_events",
+                             db_index=False)
     received_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["pbx", "source", "dedupe_key"], name="pbxevent_unique_key")]
-        indexes = [models.Index(fields=["call", "occurred_at"], name="pbxevent_call_time"),
-                   models.Index(fields=["pbx", "pbx_call_id"], name="pbxevent_pbx_callid")]
+        indexes = [models.Index(fields=["call", "occurred_at"], name="pbxevent_call_time")]
 
 
 class QcidLink(models.Model):
@@ -38,11 +45,16 @@ class QcidLink(models.Model):
 
 
 class CatalogueEvent(models.Model):
-    """An event of the delivery catalogue, derived as a call advances; deliveries fan out from it."""
+    """An event of the delivery catalogue, derived as a call advances; deliveries fan out from it.
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
-    pbx = models.ForeignKey(Pbx, on_delete=models.CASCADE, related_name="+")
-    call = models.ForeignKey(Call, null=True, blank=True, on_delete=models.CASCADE, related_name="catalogue_events")
+    Written on the ingest path like stored events, so its foreign keys have no index of their
+    own either: account, pbx and call each lead one of the composite indexes below.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+", db_index=False)
+    pbx = models.ForeignKey(Pbx, on_delete=models.CASCADE, related_name="+", db_index=False)
+    call = models.ForeignKey(Call, null=True, blank=True, on_delete=models.CASCADE, related_name="catalogue_events",
+                             db_index=False)
     key = models.CharField(max_length=160)  # stable: the same fact never yields two events
     trigger = models.CharField(max_length=40)
     sequence = models.PositiveIntegerField(default=0)  # order within the call

@@ -1,0 +1,23 @@
+"""The tables the ingest path writes per event carry only the indexes a query reads: every
+extra index is one more B-tree insert per stored event (migration 0007)."""
+import pytest
+from django.db import connection
+
+from hub.models import CatalogueEvent, StoredPbxEvent
+
+
+def _indexes(model) -> set[tuple[str, ...]]:
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)
+    return {tuple(info["columns"]) for info in constraints.values()
+            if info["index"] or (info["unique"] and not info["primary_key"])}
+
+
+@pytest.mark.django_db
+def test_stored_events_have_the_dedupe_key_and_call_time_indexes_only():
+    assert _indexes(StoredPbxEvent) == {("pbx_id", "source", "dedupe_key"), ("call_id", "occurred_at")}
+
+
+@pytest.mark.django_db
+def test_catalogue_events_foreign_keys_are_served_by_composite_indexes():
+    assert _indexes(CatalogueEvent) == {("pbx_id", "key"), ("account_id", "created_at"), ("call_id", "sequence")}
