@@ -6,7 +6,7 @@ parser would reject as an envelope is a continuation for the reader too.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterator
 from datetime import datetime, tzinfo
 
 _ENVELOPE = (
@@ -15,35 +15,20 @@ _ENVELOPE = (
     r"[0-9A-Fa-f]+\|"  # thread id
     r"([A-Za-z]+)\|"  # level: Info, Trac, Warn, Erro, Crit
 )
-ENVELOPE_BYTES = re.compile(_ENVELOPE.encode("ascii"))
-_ENVELOPE_TEXT = re.compile(_ENVELOPE, re.ASCII)
+# At the start of any line of a block: where records start (no group in it spans a newline).
+_RECORD_START = re.compile(b"^" + _ENVELOPE.encode("ascii"), re.MULTILINE)
+# One match splits a whole record. A module tag never spans lines: a "]" further down belongs
+# to a continuation dump. The message keeps its trailing blanks here; callers strip them.
+ENVELOPE = re.compile(_ENVELOPE + r" *(?:\[([^\]\n]*)\] *)?(.*)", re.ASCII | re.DOTALL)
+MODULE, MESSAGE = 9, 10  # group numbers in ENVELOPE
 
 
-@dataclass(frozen=True, slots=True)
-class Envelope:
-    clock: tuple[int, ...]  # year, month, day, hour, minute, second, microsecond
-    level: str
-    module: str  # "" when the message has no [Module] tag
-    message: str  # after "[Module] ", trailing blanks dropped
-
-    def occurred_at(self, tz: tzinfo) -> datetime:
-        """Aware time; raises ValueError for an impossible date (month 13)."""
-        return datetime(*self.clock, tzinfo=tz)
+def record_starts(data: bytes, pos: int, endpos: int) -> Iterator[int]:
+    """Offsets of the envelope lines in ``data[pos:endpos]``; ``pos`` must be a line start."""
+    return (found.start() for found in _RECORD_START.finditer(data, pos, endpos))
 
 
-def split_envelope(text: str) -> Envelope | None:
-    found = _ENVELOPE_TEXT.match(text)
-    if found is None:
-        return None
-    *clock, millis, level = found.groups()
-    module, message = _split_module(text[found.end() :].lstrip(" ").rstrip())
-    return Envelope((*map(int, clock), int(millis) * 1000), level, module, message)
-
-
-def _split_module(rest: str) -> tuple[str, str]:
-    if rest.startswith("["):
-        close = rest.find("]")
-        # A tag never spans lines; a "]" further down belongs to a continuation dump.
-        if close != -1 and "\n" not in rest[:close]:
-            return rest[1:close], rest[close + 1 :].lstrip(" ")
-    return "", rest
+def occurred_at(found: re.Match[str], tz: tzinfo) -> datetime:
+    """The aware time of an ``ENVELOPE`` match; ValueError for an impossible date (month 13)."""
+    year, month, day, hour, minute, second, millis = map(int, found.group(1, 2, 3, 4, 5, 6, 7))
+    return datetime(year, month, day, hour, minute, second, millis * 1000, tzinfo=tz)

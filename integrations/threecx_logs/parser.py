@@ -8,10 +8,10 @@ from datetime import tzinfo
 
 from hub.vocabulary.pbx_event import PbxEvent, Source
 
-from .envelope import split_envelope
+from .envelope import ENVELOPE, MESSAGE, MODULE, occurred_at
 from .loader import load_rules
 from .reader import Record, RecordReader
-from .rules import Match, Rules, Skip
+from .rules import Rules, Skip
 
 NO_ENVELOPE = "no_envelope"
 BAD_TIMESTAMP = "bad_timestamp"
@@ -40,29 +40,20 @@ def dedupe_key(source: Source, text: str) -> str:
 
 
 def parse_record(record: Record, *, tz: tzinfo, source: Source, rules: Rules) -> PbxEvent | Skip:
-    envelope = split_envelope(record.text)
-    if envelope is None:
+    text = record.text
+    found = ENVELOPE.match(text)
+    if found is None:
         return Skip(NO_ENVELOPE)  # e.g. a tail that started in the middle of a dump
-    match = rules.match(envelope.module, envelope.message)
+    match = rules.match(found[MODULE] or "", found[MESSAGE].rstrip())
     if isinstance(match, Skip):
         return match
     try:
-        occurred_at = envelope.occurred_at(tz)
+        at = occurred_at(found, tz)
     except ValueError:
         return Skip(BAD_TIMESTAMP)
-    return _event(record, match, occurred_at, source)
-
-
-def _event(record: Record, match: Match, occurred_at, source: Source) -> PbxEvent:
-    return PbxEvent(
-        source=source,
-        kind=match.rule.kind,
-        occurred_at=occurred_at,
-        pbx_call_id=match.pbx_call_id,
-        dedupe_key=dedupe_key(source, record.text),
-        data=match.data,
-        raw=record.text,
-    )
+    rule, pbx_call_id, data = match
+    return PbxEvent(source=source, kind=rule.kind, occurred_at=at, pbx_call_id=pbx_call_id,
+                    dedupe_key=dedupe_key(source, text), data=data, raw=text)
 
 
 def parse_text(

@@ -7,15 +7,14 @@ emitted yet: re-reading from there after a restart loses nothing and repeats not
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
-from .envelope import ENVELOPE_BYTES
+from .envelope import record_starts
 
 DEFAULT_MAX_RECORD_BYTES = 1 << 20
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
+class Record(NamedTuple):
     text: str  # decoded with errors="replace", lines joined with "\n", line ends dropped
     start: int  # absolute offset of the record's first byte
     end: int  # absolute offset just past its last byte (its last newline, if any)
@@ -23,21 +22,21 @@ class Record:
 
 
 class RecordReader:
+    """Finds record starts with one regex search over each chunk's complete lines (not a
+    Python step per line), then cuts and decodes one record at a time."""
+
     def __init__(self, offset: int = 0, *, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES):
-        self._buf = bytearray()  # bytes after the last complete line
+        # Everything fed but not yet emitted: the open record's complete lines, then the bytes
+        # after the last newline. So the open record, if any, starts at _buf[0].
+        self._buf = b""
         self._buf_start = offset
-        self._scanned = 0  # bytes of _buf already known to hold no newline
-        self._lines: list[bytes] = []  # the open record
-        self._size = 0
-        self._count = 0
-        self._start = offset
-        self._end = offset
+        self._complete = 0  # bytes of _buf in complete lines (the open record); 0: none open
         self._max = max_record_bytes
 
     @property
     def resume_offset(self) -> int:
         """Offset of the first byte not yet consumed into an emitted record."""
-        return self._start if self._count else self._buf_start
+        return self._buf_start
 
     @property
     def fed_offset(self) -> int:
@@ -47,54 +46,56 @@ class RecordReader:
     def feed(self, chunk: bytes, base_offset: int | None = None) -> list[Record]:
         if base_offset is not None and base_offset != self.fed_offset:
             raise ValueError(f"chunk starts at {base_offset}, expected {self.fed_offset}")
-        self._buf += chunk
-        out: list[Record] = []
-        pos = 0
-        while (newline := self._buf.find(b"\n", max(pos, self._scanned))) != -1:
-            self._take_line(bytes(self._buf[pos : newline + 1]), self._buf_start + pos, out)
-            pos = newline + 1
-        del self._buf[:pos]
-        self._buf_start += pos
-        self._scanned = len(self._buf)
-        return out
+        self._buf = self._buf + bytes(chunk) if self._buf else bytes(chunk)
+        complete = self._buf.rfind(b"\n") + 1
+        if complete <= self._complete:
+            return []
+        return self._cut(complete, final=False)
 
     def flush(self) -> list[Record]:
         """The input is final: a last line without newline counts, the open record closes."""
-        out: list[Record] = []
-        if self._buf:
-            self._take_line(bytes(self._buf), self._buf_start, out)
-            self._buf_start += len(self._buf)
-            self._buf.clear()
-            self._scanned = 0
-        if self._count:
-            out.append(self._close())
-        return out
+        return self._cut(len(self._buf), final=True) if self._buf else []
 
     def close_pending(self) -> list[Record]:
         """Emit the open record now if no line is half-written (for a tailer whose file went
         quiet): 3CX writes a record with its continuation lines at once, so after a pause the
         last record is complete in practice. A continuation that still arrives later becomes a
         record of its own, which the parser skips as ``no_envelope``."""
-        if self._buf or not self._count:
+        if not self._complete or len(self._buf) > self._complete:
             return []
-        return [self._close()]
+        return self._cut(self._complete, final=True)
 
-    def _take_line(self, line: bytes, start: int, out: list[Record]) -> None:
-        if self._count and ENVELOPE_BYTES.match(line):
-            out.append(self._close())
-        if not self._count:
-            self._start = start
-        # Past the cap a runaway dump still advances the offsets, it just stops growing the text.
-        if not self._count or self._size + len(line) <= self._max:
-            self._lines.append(line)
-            self._size += len(line)
-        self._count += 1
-        self._end = start + len(line)
+    def _cut(self, complete: int, *, final: bool) -> list[Record]:
+        """Emit the records that end before the last record start in ``_buf[:complete]`` (all
+        of them if ``final``); the rest stays buffered as the open record."""
+        buf = self._buf
+        # A record starts at every envelope line, and at the first line whatever it holds.
+        # Searching from _complete (a line start) finds only starts in the new lines.
+        starts = [0, *(s for s in record_starts(buf, self._complete, complete) if s)]
+        if final:
+            starts.append(complete)
+        base, make = self._buf_start, self._record
+        out = [make(buf, start, end, base) for start, end in zip(starts, starts[1:])]
+        kept = starts[-1]
+        self._buf, self._buf_start, self._complete = buf[kept:], base + kept, complete - kept
+        return out
 
-    def _close(self) -> Record:
-        text = b"".join(self._lines).decode("utf-8", errors="replace")
-        text = text.replace("\r\n", "\n").rstrip("\r\n")
-        record = Record(text, self._start, self._end, self._count)
-        self._lines, self._size, self._count = [], 0, 0
-        self._start = self._end
-        return record
+    def _record(self, buf: bytes, start: int, end: int, base: int) -> Record:
+        raw = buf[start:end] if end - start <= self._max else _capped(buf, start, end, self._max)
+        text = raw.decode("utf-8", errors="replace").replace("\r\n", "\n").rstrip("\r\n")
+        # A record's last line may lack its newline only when the input is final.
+        lines = buf.count(b"\n", start, end) + (buf[end - 1] != 10)
+        return Record(text, base + start, base + end, lines)
+
+
+def _capped(buf: bytes, start: int, end: int, limit: int) -> bytes:
+    """A runaway dump's text: its first line, then each further line that still fits within
+    ``limit`` bytes; the record's offsets still cover all of it."""
+    kept, size, pos = [], 0, start
+    while pos < end:
+        stop = buf.find(b"\n", pos, end) + 1 or end  # only "\n" ends a line, not a lone "\r"
+        if not kept or size + stop - pos <= limit:
+            kept.append(buf[pos:stop])
+            size += stop - pos
+        pos = stop
+    return b"".join(kept)

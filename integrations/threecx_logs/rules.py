@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from hub.vocabulary.pbx_event import Kind
 
@@ -53,8 +53,7 @@ class NoiseRule:
         return f"noise:{self.name}"
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(NamedTuple):  # a tuple: one is made per parsed line
     rule: Rule
     pbx_call_id: str | None
     data: dict[str, Any]
