@@ -47,6 +47,9 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
     parser.add_argument("--batch-events", type=int, help="events per transaction (default: files_import's)")
     parser.add_argument("--dir", type=Path, help="import the traffic already in DIR (from --keep) instead of generating")
+    parser.add_argument("--db-name", default="hub_bench_ingest",
+                        help="name of the throw-away database (dropped afterwards); give your own when "
+                             "several people benchmark on one machine")
     args = parser.parse_args()
     directory = args.dir
     if directory is None:
@@ -66,7 +69,7 @@ def main() -> None:
     os.environ.setdefault("DEBUG", "1" if args.debug else "0")
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     os.environ.setdefault("HUB_ENCRYPTION_KEY", base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
-    database = setup(args.database, "hub_bench_ingest")
+    database = setup(args.database, args.db_name)
 
     from hub.models import Call
     from hub.services.accounts import account_create, pbx_create
@@ -94,7 +97,7 @@ def main() -> None:
     print(f"load average: {', '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
     if not args.keep and args.dir is None:
         shutil.rmtree(directory, ignore_errors=True)
-    teardown(args.database, "hub_bench_ingest")
+    teardown(args.database, args.db_name)
 
 
 if __name__ == "__main__":
