@@ -43,6 +43,10 @@ class Call(models.Model):
     closed_reason = models.CharField(max_length=100, blank=True)
     last_event_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
+    # A fingerprint of the leg and recording rows calls_store last wrote for this call: a push
+    # compares it instead of reading four tables back. Only calls_store writes legs; anything
+    # else that rewrites them (a data migration) must clear it so the next push rewrites them.
+    legs_digest = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["pbx", "unique_call_id"], name="call_unique_id")]

@@ -33,7 +33,11 @@ def make_event(pbx, trigger: str = "user_inbound", *, call: Call | None = None, 
 def emit(pbx, trigger: str = "user_inbound", **kwargs) -> list[Delivery]:
     """One catalogue event and its deliveries, written in one transaction as ingest does."""
     with transaction.atomic():
-        return deliveries_create(events=[make_event(pbx, trigger, **kwargs)])
+        event = make_event(pbx, trigger, **kwargs)
+        created = deliveries_create(events=[event])
+    deliveries = list(Delivery.objects.filter(event=event).order_by("pk"))
+    assert len(deliveries) == created
+    return deliveries
 
 
 def run_due(now: datetime | None = None, rounds: int = 20) -> list[str]:

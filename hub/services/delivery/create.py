@@ -1,13 +1,16 @@
 """The outbox: one Delivery per (catalogue event, matching endpoint), in the ingest transaction."""
 from __future__ import annotations
 
+import json
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any, NamedTuple
 
+from django.db import connection
 from django.utils import timezone
 
-from hub.models import CatalogueEvent, Delivery, WebhookEndpoint
+from hub.models import CatalogueEvent, Delivery, DeliveryStatus, WebhookEndpoint
 from hub.services.delivery.config import endpoint_config
 from hub.services.delivery.enqueue import endpoints_wake_on_commit
 from hub.services.delivery.filters import filters_match
@@ -18,34 +21,61 @@ def new_message_id() -> str:
     return f"msg_{uuid.uuid4().hex}"
 
 
-def _endpoints_by_account(account_ids: set[int]) -> dict[int, list[WebhookEndpoint]]:
-    grouped: dict[int, list[WebhookEndpoint]] = defaultdict(list)
-    # Secrets are not needed to render (they are added at send time): skip decrypting them.
-    for endpoint in (WebhookEndpoint.objects.filter(account_id__in=account_ids, enabled=True)
-                     .defer("secret_token", "bearer_token")):
-        grouped[endpoint.account_id].append(endpoint)
+class Subscriber(NamedTuple):
+    """What rendering needs of an enabled endpoint (endpoint_config reads the same names);
+    secrets are not among them: they are added at send time and never frozen into a row."""
+
+    pk: int
+    account_id: int
+    url: str
+    dialect: str
+    headers: dict[str, str]
+    event_paths: dict[str, str]
+    triggers: frozenset[str]
+    filters: dict[str, Any]
+
+
+_SUBSCRIBER_COLUMNS = ("id", "account_id", "url", "dialect", "headers", "event_paths", "triggers", "filters")
+
+
+def _subscribers(account_ids: set[int]) -> dict[int, list[Subscriber]]:
+    """Enabled endpoints by account, in one plain query: every push asks, and building model
+    instances (and decrypting their secrets) for it would cost more than the query."""
+    from hub.services.ingest.sql_in import select_in  # here: hub.services.ingest imports this module
+
+    qn = connection.ops.quote_name
+    sql = (f"SELECT {', '.join(qn(c) for c in _SUBSCRIBER_COLUMNS)} FROM {qn(WebhookEndpoint._meta.db_table)} "
+           f"WHERE enabled = %s AND")
+    grouped: dict[int, list[Subscriber]] = defaultdict(list)
+    for pk, account_id, url, dialect, headers, paths, triggers, filters in select_in(
+            sql, [True], qn("account_id"), sorted(account_ids)):
+        # Both databases hand JSON columns to a plain cursor as text.
+        grouped[account_id].append(Subscriber(pk, account_id, url, dialect, json.loads(headers or "{}"),
+                                              json.loads(paths or "{}"), frozenset(json.loads(triggers or "[]")),
+                                              json.loads(filters or "{}")))
     return grouped
 
 
 def delivery_row(*, endpoint: WebhookEndpoint, request: RenderedRequest, trigger: str, now,
                  event: CatalogueEvent | None = None, is_test: bool = False, **extra) -> Delivery:
-    """``event``: a CatalogueEvent, or any row with its pk, call_id and sequence (ingest
-    passes plain tuples, not model instances)."""
+    """An unsaved Delivery of ``request`` (the test button's; ingest writes plain rows)."""
     return Delivery(
         account_id=endpoint.account_id, endpoint=endpoint, event_id=event.pk if event is not None else None,
-        call_id=event.call_id if event is not None else None,
-        # The call's own event sequence orders that call's deliveries to each endpoint.
-        sequence=event.sequence if event is not None else 0,
+        call_id=event.call_id if event is not None else None, sequence=event.sequence if event is not None else 0,
         trigger=trigger, message_id=new_message_id(), method=request.method, url=request.url,
         headers=dict(request.headers), body=bytes(request.body), is_test=is_test,
         next_attempt_at=now, **extra,
     )
 
 
-def deliveries_create(*, events: Iterable[CatalogueEvent]) -> list[Delivery]:
+_COLUMNS = ("account", "endpoint", "event", "call", "sequence", "trigger", "message_id", "method", "url", "headers",
+            "body", "status", "is_test", "attempt_count", "next_attempt_at", "last_error", "created_at")
+
+
+def deliveries_create(*, events: Iterable[CatalogueEvent]) -> int:
     """Render each event for every enabled endpoint of its account that subscribes to it and
     whose filters match, freeze the requests as Delivery rows, and wake their endpoints' pumps
-    on commit.
+    on commit; returns how many rows it wrote.
     An event is a CatalogueEvent or any stored row with the same attributes (pk, account_id,
     call_id, sequence, trigger, payload).
 
@@ -53,19 +83,23 @@ def deliveries_create(*, events: Iterable[CatalogueEvent]) -> list[Delivery]:
     """
     events = list(events)
     if not events:
-        return []
+        return 0
     now = timezone.now()
-    endpoints = _endpoints_by_account({e.account_id for e in events})
+    subscribers = _subscribers({e.account_id for e in events})
     rows, configs = [], {}
     for event in events:
-        for endpoint in endpoints.get(event.account_id, ()):
-            if event.trigger not in (endpoint.triggers or []) or not filters_match(endpoint.filters, event.payload):
+        for endpoint in subscribers.get(event.account_id, ()):
+            if event.trigger not in endpoint.triggers or not filters_match(endpoint.filters, event.payload):
                 continue
-            config = configs.setdefault(endpoint.pk, endpoint_config(endpoint))
+            config = configs.get(endpoint.pk) or configs.setdefault(endpoint.pk, endpoint_config(endpoint))
             request = render(event.trigger, event.payload, config)
             if request is not None:
-                rows.append(delivery_row(endpoint=endpoint, request=request, trigger=event.trigger, event=event,
-                                         now=now))
-    created = Delivery.objects.bulk_create(rows, batch_size=500)
-    endpoints_wake_on_commit({d.endpoint_id for d in created})  # one pump task per endpoint
-    return created
+                # The call's own event sequence orders that call's deliveries to each endpoint.
+                rows.append((endpoint.account_id, endpoint.pk, event.pk, event.call_id, event.sequence, event.trigger,
+                             new_message_id(), request.method, request.url, dict(request.headers),
+                             bytes(request.body), DeliveryStatus.PENDING, False, 0, now, "", now))
+    from hub.services.ingest.fast_insert import rows_insert  # here: hub.services.ingest imports this module
+
+    rows_insert(Delivery, _COLUMNS, rows)
+    endpoints_wake_on_commit({row[1] for row in rows})  # one pump task per endpoint
+    return len(rows)

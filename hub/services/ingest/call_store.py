@@ -1,13 +1,12 @@
 """Write assembled CallRecords to their Call rows and legs, a whole batch at a time."""
 from __future__ import annotations
 
+from hashlib import blake2b
+
 from hub.assembly import CallRecord
 from hub.models import Call, CallState, QueueLeg, Recording, RingGroupLeg, UserLeg
 from hub.services.ingest.fast_insert import rows_insert, rows_update
 from hub.services.ingest.sql_in import delete_in
-
-_CHUNK = 500  # calls per IN (…): SQLite limits bound parameters
-
 
 def _values(call: Call, record: CallRecord, last_event_at) -> dict:
     state = (CallState.CLOSED_IDLE if record.closed_reason
@@ -55,15 +54,13 @@ def _legs(call: Call, record: CallRecord) -> tuple[list, list, list, list]:
     return users, queues, groups, recordings
 
 
-def _stored_legs(model, columns: tuple[str, ...], call_ids: list[int]) -> dict[int, list[tuple]]:
-    """The legs stored for these calls, as _legs() builds them, by call."""
-    stored: dict[int, list[tuple]] = {}
-    order = ("call", "position") if "position" in columns else ("call", "id")
-    for start in range(0, len(call_ids), _CHUNK):
-        chunk = call_ids[start:start + _CHUNK]
-        for row in model.objects.filter(call_id__in=chunk).order_by(*order).values_list(*columns):
-            stored.setdefault(row[columns.index("call")], []).append(row)
-    return stored
+_PART = 16  # hex digits of legs_digest per table (four tables fill its 64)
+
+
+def _digest(legs: tuple[list, ...]) -> str:
+    """legs_digest for _legs()' rows: a fingerprint per table, so each table is compared on its
+    own. repr() of these tuples (ints, strings, None, datetimes) is the same in every process."""
+    return "".join(blake2b(repr(rows).encode(), digest_size=_PART // 2).hexdigest() for rows in legs)
 
 
 def calls_store(assembled: list[tuple[Call, CallRecord, object]], *, new_call_ids=frozenset()) -> None:
@@ -72,19 +69,23 @@ def calls_store(assembled: list[tuple[Call, CallRecord, object]], *, new_call_id
     this transaction, which have no legs stored yet."""
     if not assembled:
         return
+    # What each table held is known from the digest the call row already carries, so a
+    # call's legs are not read back: a table is rewritten when its part of the digest changed.
+    legs = {call.pk: _legs(call, record) for call, record, _ in assembled}
+    before = {call.pk: call.legs_digest for call, _, _ in assembled}
     # A plain UPDATE per changed call (not bulk_update's CASE per column), one executemany
     # per set of changed columns.
     updates: dict[tuple, list] = {}
     for call, record, last_event_at in assembled:
-        _save(updates, call, _values(call, record, last_event_at))
+        values = _values(call, record, last_event_at)
+        values["legs_digest"] = _digest(legs[call.pk])
+        _save(updates, call, values)
     for columns, rows in updates.items():
         rows_update(Call, columns, rows)
-    legs = {call.pk: _legs(call, record) for call, record, _ in assembled}
-    older = [pk for pk in legs if pk not in new_call_ids]
     for index, (model, columns) in enumerate(_TABLES):
-        stored = _stored_legs(model, columns, older) if older else {}
-        changed = [pk for pk in older if stored.get(pk, []) != legs[pk][index]]
+        part = slice(index * _PART, (index + 1) * _PART)
+        changed = [call.pk for call, _, _ in assembled if call.legs_digest[part] != before[call.pk][part]]
         # A plain DELETE: the ORM's delete() collects the rows first to look for cascades.
-        delete_in(model._meta.db_table, model._meta.get_field("call").column, changed)
-        rewrite = [*changed, *(pk for pk in legs if pk in new_call_ids)]
-        rows_insert(model, columns, [leg for pk in rewrite for leg in legs[pk][index]])
+        delete_in(model._meta.db_table, model._meta.get_field("call").column,
+                  [pk for pk in changed if pk not in new_call_ids])
+        rows_insert(model, columns, [leg for pk in changed for leg in legs[pk][index]])
