@@ -1,5 +1,6 @@
 """What the hub has received (PBX events) and what it has derived (catalogue events)."""
 from django.db import models
+from django.db.models import Q
 
 from hub.models.accounts import Account
 from hub.models.calls import Call
@@ -10,10 +11,11 @@ class StoredPbxEvent(models.Model):
     """One normalised PBX event, stored once per (PBX, source, dedupe key).
 
     Every index costs a B-tree insert per event on the ingest path, so there are only the ones
-    a query reads: the unique key (duplicate checks; it also serves "events of this PBX") and
-    (call, occurred_at) (a call's events in order; also "events of no call"). Foreign keys get
-    no index of their own: each is the first column of one of those two. Nothing looks events
-    up by ``pbx_call_id`` (linking goes through ``Call.pbx_call_id``).
+    a query reads: the unique key (duplicate checks; it also serves "events of this PBX"),
+    (call, occurred_at) (a call's events in order) and the orphans (events of no call that may
+    still join one, read by every batch: without it SQLite walks all the PBX's events to find
+    them). Foreign keys get no index of their own: each is the first column of another index.
+    Nothing looks events up by ``pbx_call_id`` (linking goes through ``Call.pbx_call_id``).
     """
 
     pbx = models.ForeignKey(Pbx, on_delete=models.CASCADE, related_name="+", db_index=False)
@@ -30,7 +32,10 @@ class StoredPbxEvent(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["pbx", "source", "dedupe_key"], name="pbxevent_unique_key")]
-        indexes = [models.Index(fields=["call", "occurred_at"], name="pbxevent_call_time")]
+        indexes = [models.Index(fields=["call", "occurred_at"], name="pbxevent_call_time"),
+                   # Agent status changes belong to no call by nature; the batch never reads them.
+                   models.Index(fields=["pbx"], condition=Q(call__isnull=True) & ~Q(kind="agent.status"),
+                                name="pbxevent_orphans")]
 
 
 class QcidLink(models.Model):

@@ -4,6 +4,8 @@ import pytest
 from django.db import connection
 
 from hub.models import CatalogueEvent, StoredPbxEvent
+from hub.vocabulary.pbx_event import Kind
+from tests.factories import make_account
 
 
 def _indexes(model) -> set[tuple[str, ...]]:
@@ -14,8 +16,18 @@ def _indexes(model) -> set[tuple[str, ...]]:
 
 
 @pytest.mark.django_db
-def test_stored_events_have_the_dedupe_key_and_call_time_indexes_only():
-    assert _indexes(StoredPbxEvent) == {("pbx_id", "source", "dedupe_key"), ("call_id", "occurred_at")}
+def test_stored_events_have_the_dedupe_key_call_time_and_orphan_indexes_only():
+    assert _indexes(StoredPbxEvent) == {("pbx_id", "source", "dedupe_key"), ("call_id", "occurred_at"), ("pbx_id",)}
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plan does not depend on table statistics")
+def test_finding_orphan_events_reads_the_orphans_index_not_every_event_of_the_pbx():
+    _, pbx, _ = make_account()
+    # The query batch.py's _orphans_named runs.
+    orphans = StoredPbxEvent.objects.filter(pbx=pbx, call__isnull=True).exclude(kind=Kind.AGENT_STATUS)
+
+    assert "USING INDEX pbxevent_orphans" in orphans.values_list("id", "data").explain()
 
 
 @pytest.mark.django_db
