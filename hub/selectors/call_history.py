@@ -116,17 +116,19 @@ def _base(call, tz: tzinfo, *, user: str, user_name: str, connected: datetime | 
 
 
 # The page of user rows as one hand-written statement (hub.selectors.prepared): the ORM spent
-# more CPU building and compiling this query than PostgreSQL spends running it. The user's
-# directory name comes from a correlated subquery on the unique (pbx, number) index; "placed"
-# is the outbound/internal caller's own leg (first, never rang).
+# more CPU building and compiling this query than PostgreSQL spends running it. "placed" is the
+# outbound/internal caller's own leg (first, never rang). The user's directory name is a left
+# join on the unique (pbx, number) constraint, so at most one row matches. As a correlated
+# subquery (LIMIT 1) PostgreSQL ran it as a sequential scan of the directory per row, comparing
+# every entry: ~0.2 ms of the page's ~0.5 ms; joined, it probes the unique index.
 _USER_PAGE_SQL = """
 SELECT ul.pbx_id, ul."user",
        CASE WHEN ul.position = 0 AND ul.rang_at IS NULL AND c.direction IN ('outbound', 'internal')
             THEN 1 ELSE 0 END,
        ul.answered_at, ul.ended_at, c.unique_call_id, c.caller_number, c.caller_name, c.dest_number,
-       c.call_start_at, c.connected_at, c.ended_at,
-       (SELECT u.name FROM hub_pbxuser u WHERE u.pbx_id = ul.pbx_id AND u.number = ul."user" LIMIT 1)
+       c.call_start_at, c.connected_at, c.ended_at, u.name
 FROM {legs} ul JOIN hub_call c ON c.id = ul.call_id AND c.account_id = %s
+     LEFT JOIN hub_pbxuser u ON u.pbx_id = ul.pbx_id AND u.number = ul."user"
 WHERE {where}
 ORDER BY ul.call_start_at {order}, ul.call_id {order}, ul.position {order}, ul.id {order}
 LIMIT %s OFFSET %s
