@@ -6,12 +6,14 @@ compare text containing one, and it would otherwise surface as a 500.
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import cache
 
 from rest_framework import serializers
 
 EARLIEST, LATEST = date(1900, 1, 1), date(9998, 12, 31)
+_PLAIN_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def query_values(request, names: dict[str, tuple[str, ...]]) -> dict[str, str]:
@@ -77,10 +79,22 @@ class Day(serializers.DateField):
                          **kwargs)
 
     def to_internal_value(self, value):
-        day = super().to_internal_value(value)
+        day = self._plain_day(value) or super().to_internal_value(value)
         if not EARLIEST <= day <= LATEST:
             raise serializers.ValidationError(f"expected a date from {EARLIEST} to {LATEST}")
         return day
+
+    @staticmethod
+    def _plain_day(value) -> date | None:
+        """YYYY-MM-DD as clients send it, read without strptime (its locale check and regex took
+        ~10 µs a date, a tenth of validating a request). The same days strptime("%Y-%m-%d") reads;
+        anything else, and an impossible day, goes to DRF's parser for its error message."""
+        if not isinstance(value, str) or not _PLAIN_DAY.fullmatch(value):
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
 
 
 def whole_number(*, min_value: int, max_value: int, default: int, help_text: str) -> serializers.IntegerField:
