@@ -4,8 +4,9 @@ bulk_create spends most of its time compiling every field of every object; the i
 tens of thousands of rows per batch, so it builds one statement per (model, columns) and
 adapts each value as the field's own ``get_db_prep_save`` does, so the stored values are
 exactly what the ORM would store, on SQLite as on PostgreSQL. On PostgreSQL the rows go
-through ``COPY`` (psycopg adapts them in C); ids wanted back are taken from the table's
-sequence first, so ``COPY`` can carry them.
+through ``COPY … (FORMAT BINARY)`` (psycopg adapts them in C, and nothing is formatted as text
+only for the server to parse it back); ids wanted back are taken from the table's sequence
+first, so ``COPY`` can carry them.
 """
 from __future__ import annotations
 
@@ -17,10 +18,14 @@ from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
 from django.db import connection, models
+from psycopg.types.json import set_json_dumps
 
 # Values of these types go to the driver unchanged when the column is text or integer.
 _PLAIN_VALUES = frozenset({str, int, type(None)})
 _PLAIN_FIELDS = (models.CharField, models.TextField, models.IntegerField, models.ForeignKey, models.AutoField)
+# Binary COPY writes each value with its column's type, so there a value must already be that
+# type: a text column's int (or an integer column's str) goes through the field first.
+_TEXT_VALUES, _INTEGER_VALUES = frozenset({str, type(None)}), frozenset({int, type(None)})
 _DATETIMES = [datetime(2001, 2, 3, 4, 5, 6, 7, tzinfo=timezone(timedelta(hours=11))),
               datetime(2001, 2, 3, 4, 5, 6, tzinfo=timezone.utc)]
 _DICTS = [{"a": [1, "é", None, True, 1.5], "b": {"c": ""}}]
@@ -28,16 +33,20 @@ _UNSEEN = object()
 _TIMES_REMEMBERED = 30_000  # a few batches' distinct instants: ~7 MB
 
 
-def _json_text(value) -> str:
-    """JSON text of ``value``: orjson's when it can (ten times quicker), else json.dumps'
+def _json_bytes(value) -> bytes:
+    """JSON of ``value``: orjson's when it can (ten times quicker), else json.dumps'
     (integer keys, integers past 64 bits). The text is compact and keeps non-ASCII as it is,
     so it differs from json.dumps' in spaces and escapes only: it loads as the same value,
     and PostgreSQL's jsonb stores the same either way. (orjson writes a NaN float as null,
     where json.dumps writes a NaN that PostgreSQL rejects.)"""
     try:
-        return orjson.dumps(value).decode()
+        return orjson.dumps(value)
     except TypeError:
-        return json.dumps(value)
+        return json.dumps(value).encode()
+
+
+def _json_text(value) -> str:
+    return _json_bytes(value).decode()
 
 
 @lru_cache(maxsize=None)  # one per zone: every datetime column shares it (memory stays bounded)
@@ -86,11 +95,16 @@ def _same(expected, got) -> bool:
 
 
 def _copy_json(field) -> Callable | None:
-    """For COPY on PostgreSQL: a JSON column's value as the text the server parses into the
-    same jsonb the ORM's ``Jsonb(value)`` stores."""
+    """For COPY on PostgreSQL: a JSON column's value goes as it is; psycopg's jsonb dumper
+    writes it with _json_bytes (set on the COPY's cursor), which stores the same jsonb as the
+    ORM's ``Jsonb(value)``."""
     if isinstance(field, models.JSONField) and field.encoder is None:
-        return _json_text
+        return _as_is
     return None
+
+
+def _as_is(value):
+    return value
 
 
 class _Plan:
@@ -103,18 +117,18 @@ class _Plan:
         for index, field in enumerate(fields):
             prep = (lambda f: lambda v: f.get_db_prep_save(v, conn))(field)
             if isinstance(field, _PLAIN_FIELDS) and not isinstance(field, models.BooleanField):
-                self.plain.append((index, prep))
+                self.plain.append((index, _plain_values(field, copy), prep))
                 continue
             fast = (_copy_json(field) if copy else None) or _shortcut(field, conn)
             kind = datetime if isinstance(field, models.DateTimeField) else dict
             self.special.append((index, kind, fast, prep))
 
     def adapt(self, rows) -> list:
-        plain, special, plain_types = self.plain, self.special, _PLAIN_VALUES
+        plain, special = self.plain, self.special
         out, last_in, last_out = [], [_UNSEEN] * len(special), [None] * len(special)
         for row in rows:
             row = list(row)
-            for index, prep in plain:
+            for index, plain_types, prep in plain:
                 if row[index].__class__ not in plain_types:
                     row[index] = prep(row[index])
             for slot, (index, kind, fast, prep) in enumerate(special):
@@ -133,6 +147,12 @@ class _Plan:
         return out
 
 
+def _plain_values(field, copy: bool) -> frozenset:
+    if not copy:
+        return _PLAIN_VALUES
+    return _TEXT_VALUES if isinstance(field, (models.CharField, models.TextField)) else _INTEGER_VALUES
+
+
 @lru_cache(maxsize=128)
 def _plan(model, columns: tuple[str, ...], vendor: str, copy: bool = False) -> _Plan:
     conn = connection  # the proxy: adapters stay valid in every thread
@@ -145,13 +165,30 @@ def _uses_copy() -> bool:
 
 def _copy(model, fields, values: list) -> None:
     qn = connection.ops.quote_name
-    sql = f"COPY {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) FROM STDIN"
+    table = model._meta.db_table
+    sql = f"COPY {qn(table)} ({', '.join(qn(f.column) for f in fields)}) FROM STDIN (FORMAT BINARY)"
     # The raw psycopg cursor raises psycopg's errors: wrapped, a refused value is Django's
     # DataError, as it is for every other write (the push views answer it with a 400).
-    with connection.wrap_database_errors, connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        write = copy.write_row
-        for row in values:
-            write(row)
+    # A binary COPY carries no types: each value is written as its column's type.
+    types = _column_types(table, tuple(f.column for f in fields))  # before COPY holds the connection
+    with connection.wrap_database_errors, connection.cursor() as cursor:
+        set_json_dumps(_json_bytes, context=cursor.cursor)
+        with cursor.cursor.copy(sql) as copy:
+            copy.set_types(types)
+            write = copy.write_row
+            for row in values:
+                write(row)
+
+
+@lru_cache(maxsize=128)
+def _column_types(table: str, columns: tuple[str, ...]) -> list[int]:
+    """The type oids of ``columns``, as the table has them (varchar(64), jsonb, …). Remembered
+    across databases: the hub's columns are of built-in types, whose oids never change."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0",
+                       [connection.ops.quote_name(table)])
+        oids = dict(cursor.fetchall())
+    return [oids[column] for column in columns]
 
 
 def _next_ids(model, count: int) -> list[int]:
