@@ -87,8 +87,9 @@ def _extract(rule: Rule, found: re.Match[str]) -> Match | Skip:
     groups = found.groupdict()
     call_id = groups.pop(CALL_ID_GROUP, None)
     if not rule.converters:  # the common case: every group's text as it is
-        data = {**rule.constants, **{k: v for k, v in groups.items() if v is not None}}
-        return Match(rule, call_id, data)
+        if None in groups.values():
+            groups = {k: v for k, v in groups.items() if v is not None}
+        return Match(rule, call_id, {**rule.constants, **groups} if rule.constants else groups)
     data: dict[str, Any] = dict(rule.constants)
     for key, value in groups.items():
         if value is None:
