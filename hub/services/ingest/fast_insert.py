@@ -16,6 +16,7 @@ import orjson
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
+from operator import attrgetter
 
 from django.db import connection, models
 from psycopg.types.json import set_json_dumps
@@ -29,7 +30,7 @@ _TEXT_VALUES, _INTEGER_VALUES = frozenset({str, type(None)}), frozenset({int, ty
 _DATETIMES = [datetime(2001, 2, 3, 4, 5, 6, 7, tzinfo=timezone(timedelta(hours=11))),
               datetime(2001, 2, 3, 4, 5, 6, tzinfo=timezone.utc)]
 _DICTS = [{"a": [1, "é", None, True, 1.5], "b": {"c": ""}}]
-_UNSEEN = object()
+_TZINFO = attrgetter("tzinfo")
 _TIMES_REMEMBERED = 30_000  # a few batches' distinct instants: ~7 MB
 
 
@@ -47,6 +48,10 @@ def _json_bytes(value) -> bytes:
 
 def _json_text(value) -> str:
     return _json_bytes(value).decode()
+
+
+def _as_is(value):
+    return value
 
 
 @lru_cache(maxsize=None)  # one per zone: every datetime column shares it (memory stays bounded)
@@ -74,7 +79,7 @@ def _shortcut(field, conn) -> Callable | None:
     PostgreSQL takes aware datetimes as they are, SQLite wants naive UTC text and JSON text)."""
     if isinstance(field, models.DateTimeField):
         zone = conn.timezone
-        candidates, probes = [lambda v: v, _utc_text(zone)], _DATETIMES
+        candidates, probes = [_as_is, _utc_text(zone)], _DATETIMES
     elif isinstance(field, models.JSONField) and field.encoder is None:
         candidates, probes = [_json_text], _DICTS
     else:
@@ -103,13 +108,12 @@ def _copy_json(field) -> Callable | None:
     return None
 
 
-def _as_is(value):
-    return value
-
-
 class _Plan:
-    """How to turn a row of one (model, columns) into driver values: plain columns are
-    checked and left alone, the others go through the shortcut the field allows."""
+    """How to turn rows of one (model, columns) into driver values: plain columns are checked
+    and left alone, the others go through the shortcut the field allows. A column at a time:
+    a column whose values all have the expected type is kept, or converted with one ``map``,
+    with no Python step per value (on PostgreSQL, where the shortcuts keep the values as
+    they are, adapting a batch is two ``zip``s)."""
 
     def __init__(self, fields, conn, *, copy: bool) -> None:
         self.fields = fields
@@ -124,27 +128,34 @@ class _Plan:
             self.special.append((index, kind, fast, prep))
 
     def adapt(self, rows) -> list:
-        plain, special = self.plain, self.special
-        out, last_in, last_out = [], [_UNSEEN] * len(special), [None] * len(special)
-        for row in rows:
-            row = list(row)
-            for index, plain_types, prep in plain:
-                if row[index].__class__ not in plain_types:
-                    row[index] = prep(row[index])
-            for slot, (index, kind, fast, prep) in enumerate(special):
-                value = row[index]
-                if value is last_in[slot]:  # the batch's "now", a call's start on each leg
-                    row[index] = last_out[slot]
-                    continue
-                if value is None:
-                    adapted = prep(value)
-                elif fast is not None and value.__class__ is kind and (kind is dict or value.tzinfo is not None):
-                    adapted = fast(value)
-                else:
-                    adapted = prep(value)
-                last_in[slot], last_out[slot], row[index] = value, adapted, adapted
-            out.append(row)
-        return out
+        columns = list(zip(*rows))
+        if not columns:
+            return []
+        for index, plain_types, prep in self.plain:
+            column = columns[index]
+            if not plain_types.issuperset(map(type, column)):
+                columns[index] = [v if v.__class__ in plain_types else prep(v) for v in column]
+        for index, kind, fast, prep in self.special:
+            column = columns[index]
+            if fast is None or not _all_fast(column, kind):
+                columns[index] = [_one(v, kind, fast, prep) for v in column]
+            elif fast is not _as_is:
+                columns[index] = list(map(fast, column))
+        return list(zip(*columns))
+
+
+def _all_fast(column, kind) -> bool:
+    """Every value takes the shortcut: of ``kind`` exactly, and aware if it is a datetime."""
+    if {*map(type, column)} != {kind}:
+        return False
+    return kind is not datetime or None not in map(_TZINFO, column)
+
+
+def _one(value, kind, fast, prep):
+    if value is not None and fast is not None and value.__class__ is kind and (
+            kind is dict or value.tzinfo is not None):
+        return fast(value)
+    return prep(value)
 
 
 def _plain_values(field, copy: bool) -> frozenset:
