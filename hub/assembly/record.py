@@ -11,7 +11,8 @@ from typing import Any
 
 
 def iso(at: datetime | None) -> str | None:
-    return None if at is None else at.replace(microsecond=0).isoformat()
+    # The same text as at.replace(microsecond=0).isoformat(), without making that datetime.
+    return None if at is None else at.isoformat(timespec="seconds")
 
 
 def elapsed(start: datetime, end: datetime) -> timedelta:
