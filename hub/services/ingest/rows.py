@@ -12,7 +12,8 @@ COLUMNS = ("pbx", "source", "kind", "occurred_at", "pbx_call_id", "dedupe_key", 
            "received_at")
 # What events_load() reads back: everything to_event() needs, and the call.
 LOADED = ("call_id", "source", "kind", "occurred_at", "pbx_call_id", "dedupe_key", "data", "raw")
-_JSON_LEAVES = (str, int, float, bool, type(None))
+_JSON_LEAVES = frozenset({str, int, float, bool, type(None)})
+_STR = frozenset({str})
 
 
 def _jsonable(value):
@@ -24,10 +25,15 @@ def _survives_json(value) -> bool:
     if value.__class__ in _JSON_LEAVES:
         return True
     if value.__class__ is list:
-        return all(_survives_json(v) for v in value)
+        return _all_survive(value)
     if value.__class__ is dict:
-        return all(k.__class__ is str and _survives_json(v) for k, v in value.items())
+        return _STR.issuperset(map(type, value)) and _all_survive(value.values())
     return False
+
+
+def _all_survive(values) -> bool:
+    # Checked in C first: nearly every event's data is flat (strings, numbers, booleans).
+    return _JSON_LEAVES.issuperset(map(type, values)) or all(map(_survives_json, values))
 
 
 def _data(event: PbxEvent) -> dict:
