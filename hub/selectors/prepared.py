@@ -9,22 +9,25 @@ custom one. psycopg prepares at protocol level: fine without a pooler, or behind
 
 Timestamps come back as aware UTC datetimes on both databases. On PostgreSQL they are read by
 psycopg's C timestamptz loader: Django registers a Python subclass of it on the connection
-(about 4 µs a value, 400 values a page of history).
+(about 4 µs a value, 400 values a page of history). Results come in binary: PostgreSQL then
+sends a timestamp as its 8 bytes instead of formatting it as text (a page of history: ~0.09 ms
+less PostgreSQL CPU, and psycopg reads it faster). A JSON column comes back parsed.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 import psycopg
 from django.db import connection
-from psycopg.types.datetime import TimestamptzLoader
+from psycopg.types.datetime import TimestamptzBinaryLoader
 
 
 class _PreparedCursor(psycopg.Cursor):
     prepare_statements = True
 
     def execute(self, query, params=None, *, prepare=None, binary=None):
-        return super().execute(query, params, prepare=self.prepare_statements, binary=binary)
+        return super().execute(query, params, prepare=self.prepare_statements, binary=True)
 
 
 # Django sets the connection's threshold to None, which turns preparing off even when asked
@@ -34,22 +37,36 @@ _ONLY_WHEN_ASKED = 2**31 - 1
 
 
 def _postgresql_cursor(prepare: bool) -> psycopg.Cursor:
+    """This connection's cursor of that kind, made once: a cursor with its own loader costs more
+    to make (~11 µs) than it costs to reuse, and a request runs two statements. Kept on Django's
+    per-thread connection object, next to the psycopg connection it belongs to (a reconnect
+    replaces both)."""
     connection.ensure_connection()
-    if connection.connection.prepare_threshold is None:
-        connection.connection.prepare_threshold = _ONLY_WHEN_ASKED
-    raw = _PreparedCursor(connection.connection)
-    raw.prepare_statements = prepare
-    raw.adapters.register_loader("timestamptz", TimestamptzLoader)
+    raw_connection = connection.connection
+    cursors = getattr(connection, "_hub_prepared_cursors", None)
+    if cursors is None or cursors[0] is not raw_connection:
+        if raw_connection.prepare_threshold is None:
+            raw_connection.prepare_threshold = _ONLY_WHEN_ASKED
+        cursors = connection._hub_prepared_cursors = (raw_connection, {})
+    raw = cursors[1].get(prepare)
+    if raw is None or raw.closed:
+        raw = cursors[1][prepare] = _PreparedCursor(raw_connection)
+        raw.prepare_statements = prepare
+        raw.adapters.register_loader("timestamptz", TimestamptzBinaryLoader)
     return raw
 
 
+@contextmanager
 def _cursor(prepare: bool):
     if connection.vendor != "postgresql":
-        return connection.cursor()
-    # Wrapped like Django's own cursors: errors translated, queries logged under DEBUG.
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    # Wrapped like Django's own cursors: errors translated, queries logged under DEBUG. The raw
+    # cursor is reused, so it is not closed here.
     connection.validate_thread_sharing()
     raw = _postgresql_cursor(prepare)
-    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+    yield connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
 
 
 def _aware(rows: list[tuple]) -> list[tuple]:
