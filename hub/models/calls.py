@@ -87,7 +87,9 @@ class UserLeg(Leg):
     forwarded_from = models.CharField(max_length=32, blank=True)
 
     class Meta(Leg.Meta):
-        indexes = [models.Index(fields=["account", "user", "call_start_at", "call"], name="userleg_account_user_start"),
+        # A user's legs in history page order (position and id too: PostgreSQL need not sort them).
+        indexes = [models.Index(fields=["account", "user", "call_start_at", "call", "position", "id"],
+                                name="userleg_account_user_page"),
                    models.Index(fields=["account", "call_start_at", "call"], name="userleg_account_start")]
 
 

@@ -134,7 +134,7 @@ ORDER BY ul.call_start_at {order}, ul.call_id {order}, ul.position {order}, ul.i
 LIMIT %s OFFSET %s
 """
 # One user's first offset+limit legs, in page order, straight from the (account, user,
-# call_start_at, call) index. The page of a few users merges these (UNION ALL, then the page's
+# call_start_at, call, position, id) index. The page of a few users merges these (UNION ALL, then the page's
 # ORDER BY): PostgreSQL reads ~limit legs per user instead of filtering every leg of the
 # account in the range, and the plan holds for any parameters, so it is prepared once.
 _ONE_USER_SQL = """SELECT * FROM (
