@@ -4,8 +4,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from hub.models import CatalogueEvent, QueueLeg, StoredPbxEvent, UserLeg
+from hub.models import Call, CatalogueEvent, QueueLeg, StoredPbxEvent, UserLeg
 from hub.services.ingest import events_ingest
+from hub.services.ingest import fast_insert
 from hub.services.ingest.fast_insert import rows_insert
 from hub.vocabulary.pbx_event import Source
 from integrations.threecx_logs import parse_text
@@ -14,6 +15,9 @@ from tests.ingest.hub_processes import TZ
 
 _AT = datetime(2025, 3, 1, 8, 42, 17, 534000, tzinfo=timezone(timedelta(hours=11)))
 _DATA = {"name": "José \"Álvarez\"\n\t\\", "n": 3, "ok": True, "none": None, "list": [1.5, "x", {"k": []}]}
+# legs_digest is left out: the legs it fingerprints carry the ids of call, PBX and account.
+_CALL_COMPARED = [f.name for f in Call._meta.concrete_fields
+                  if f.name not in ("id", "pbx", "account", "updated_at", "legs_digest")]
 _COMPARED = ("source", "kind", "occurred_at", "pbx_call_id", "data", "raw", "call_id", "received_at")
 
 
@@ -101,3 +105,46 @@ def test_datetime_text_is_shared_by_every_column_and_bounded(monkeypatch):
     moments = [_AT + timedelta(seconds=i, microseconds=i % 2) for i in range(1000)]
     assert [text(m) for m in moments] == [str(m.astimezone(timezone.utc).replace(tzinfo=None)) for m in moments]
     assert fast_insert._utc_text(timezone.utc) is text and len(text.cache) <= 100
+
+
+def _calls(pbx, count):
+    return Call.objects.bulk_create(
+        Call(account=pbx.account, pbx=pbx, unique_call_id=f"u{i}", pbx_call_id=str(i), direction="inbound",
+             caller_name="before", call_start_at=_AT, last_event_at=_AT) for i in range(count))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows_through_copy", [0, 10**9], ids=["copy", "executemany"])
+def test_rows_update_sets_each_rows_own_columns_only(monkeypatch, rows_through_copy):
+    # PostgreSQL takes many rows through one COPY and an UPDATE … FROM per set of columns.
+    monkeypatch.setattr(fast_insert, "_UPDATE_THROUGH_COPY", rows_through_copy)
+    _, pbx, _ = make_account(timezone="+11:00")
+    calls = _calls(pbx, 6)
+    later = _AT + timedelta(minutes=3)
+    voicemail = {"user": "102", "seconds": 7, "name": "José \"Álvarez\""}
+    fast_insert.rows_update(Call, {
+        ("caller_name", "ended_at", "call_duration"): [("Ann", later, 180, c.pk) for c in calls[:3]],
+        ("state", "voicemail", "caller_number"): [("ended", voicemail, 42, c.pk) for c in calls[3:5]],
+        ("did",): [],
+    })
+    stored = {c.pk: c for c in Call.objects.all()}
+    assert [(stored[c.pk].caller_name, stored[c.pk].ended_at, stored[c.pk].call_duration, stored[c.pk].state)
+            for c in calls[:3]] == [("Ann", later, 180, "in_progress")] * 3
+    assert [(stored[c.pk].caller_name, stored[c.pk].state, stored[c.pk].voicemail, stored[c.pk].caller_number)
+            for c in calls[3:5]] == [("before", "ended", voicemail, "42")] * 2
+    untouched = stored[calls[5].pk]
+    assert (untouched.caller_name, untouched.state, untouched.ended_at) == ("before", "in_progress", None)
+
+
+@pytest.mark.django_db
+def test_calls_updated_through_copy_match_the_row_by_row_updates(monkeypatch):
+    def ingest(slug, rows_through_copy):
+        monkeypatch.setattr(fast_insert, "_UPDATE_THROUGH_COPY", rows_through_copy)
+        _, pbx, _ = make_account(slug, timezone="+11:00")
+        callflow = parse_text(CALLFLOW, tz=TZ, source=Source.CALLFLOW).events
+        queue = parse_text(QUEUE, tz=TZ, source=Source.QUEUEMANAGER).events
+        events_ingest(pbx=pbx, events=[*callflow[:3], *queue])
+        events_ingest(pbx=pbx, events=callflow[3:])
+        return Call.objects.filter(pbx=pbx).values(*_CALL_COMPARED).get()
+
+    assert ingest("copy", 0) == ingest("each", 10**9)

@@ -80,8 +80,7 @@ def calls_store(assembled: list[tuple[Call, CallRecord, object]], *, new_call_id
         values = _values(call, record, last_event_at)
         values["legs_digest"] = _digest(legs[call.pk])
         _save(updates, call, values)
-    for columns, rows in updates.items():
-        rows_update(Call, columns, rows)
+    rows_update(Call, updates)
     for index, (model, columns) in enumerate(_TABLES):
         part = slice(index * _PART, (index + 1) * _PART)
         changed = [call.pk for call, _, _ in assembled if call.legs_digest[part] != before[call.pk][part]]
