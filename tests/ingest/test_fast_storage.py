@@ -105,6 +105,11 @@ def test_datetime_text_is_shared_by_every_column_and_bounded(monkeypatch):
     moments = [_AT + timedelta(seconds=i, microseconds=i % 2) for i in range(1000)]
     assert [text(m) for m in moments] == [str(m.astimezone(timezone.utc).replace(tzinfo=None)) for m in moments]
     assert fast_insert._utc_text(timezone.utc) is text and len(text.cache) <= 100
+    assert text.column(moments) == [text(m) for m in moments]  # more instants than it keeps
+    assert len(text.cache) <= 100
+    text.cache.clear()
+    assert text.column(moments[:60]) + text.column(moments[30:90]) == [text(m) for m in moments[:60] + moments[30:90]]
+    assert len(text.cache) <= 100
 
 
 def _calls(pbx, count):

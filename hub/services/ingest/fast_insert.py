@@ -69,7 +69,21 @@ def _utc_text(zone) -> Callable:
                 cache.clear()
             found = cache[v] = v.astimezone(zone).isoformat(" ")[:-6]
         return found
-    text.cache = cache
+
+    def column(values) -> list[str]:
+        """text() of each value: each new instant formatted once, then every value looked up
+        in C (a Python call per value cost more than the lookup)."""
+        distinct = set(values)
+        missing = distinct.difference(cache)
+        if len(cache) + len(missing) > _TIMES_REMEMBERED:
+            cache.clear()
+            missing = distinct
+        texts = {v: v.astimezone(zone).isoformat(" ")[:-6] for v in missing}
+        if len(texts) <= _TIMES_REMEMBERED:  # else too many to keep: this column's alone
+            cache.update(texts)
+            texts = cache
+        return list(map(texts.__getitem__, values))
+    text.cache, text.column = cache, column
     return text
 
 
@@ -127,21 +141,23 @@ class _Plan:
             kind = datetime if isinstance(field, models.DateTimeField) else dict
             self.special.append((index, kind, fast, prep))
 
-    def adapt(self, rows) -> list:
+    def adapt(self, rows: Sequence[tuple]) -> Sequence[tuple]:
+        """``rows`` as the driver takes them: ``rows`` themselves if no value needs changing."""
         columns = list(zip(*rows))
         if not columns:
             return []
+        changed = False
         for index, plain_types, prep in self.plain:
             column = columns[index]
             if not plain_types.issuperset(map(type, column)):
-                columns[index] = [v if v.__class__ in plain_types else prep(v) for v in column]
+                columns[index], changed = [v if v.__class__ in plain_types else prep(v) for v in column], True
         for index, kind, fast, prep in self.special:
             column = columns[index]
             if fast is None or not _all_fast(column, kind):
-                columns[index] = [_one(v, kind, fast, prep) for v in column]
+                columns[index], changed = [_one(v, kind, fast, prep) for v in column], True
             elif fast is not _as_is:
-                columns[index] = list(map(fast, column))
-        return list(zip(*columns))
+                columns[index], changed = _all_of(fast, column), True
+        return list(zip(*columns)) if changed else rows
 
 
 def _all_fast(column, kind) -> bool:
@@ -149,6 +165,12 @@ def _all_fast(column, kind) -> bool:
     if {*map(type, column)} != {kind}:
         return False
     return kind is not datetime or None not in map(_TZINFO, column)
+
+
+def _all_of(fast: Callable, column) -> list:
+    """fast() of every value, a column at a time where the shortcut can (datetime text)."""
+    many = getattr(fast, "column", None)
+    return many(column) if many is not None else list(map(fast, column))
 
 
 def _one(value, kind, fast, prep):
