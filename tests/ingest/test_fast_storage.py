@@ -54,6 +54,20 @@ def test_values_of_another_type_than_their_column_are_stored_as_the_orm_stores_t
 
 
 @pytest.mark.django_db
+def test_nulls_among_times_and_json_are_stored_as_the_orm_stores_them():
+    _, pbx, _ = make_account(timezone="+11:00")
+    calls = _calls(pbx, 1)
+    columns = ("account", "pbx", "call", "call_start_at", "position", "user", "rang_at", "answered_at", "ended_at",
+               "status", "via_queue", "via_ring_group", "transfer", "forwarded_from")
+    rows_insert(UserLeg, columns, [(pbx.account_id, pbx.pk, calls[0].pk, _AT, i, "102", at, None, None, "missed",
+                                    "", "", "", "") for i, at in enumerate([_AT, None, _AT.astimezone(timezone.utc)])])
+    assert list(UserLeg.objects.order_by("position").values_list("rang_at", "answered_at")) == \
+        [(_AT, None), (None, None), (_AT, None)]
+    fast_insert.rows_update(Call, {("voicemail", "ended_at"): [(None, None, calls[0].pk)]})
+    assert Call.objects.values_list("voicemail", "ended_at").get() == (None, None)
+
+
+@pytest.mark.django_db
 def test_rows_insert_returns_the_ids_the_rows_got_and_later_inserts_follow_them():
     _, pbx, _ = make_account(timezone="+11:00")
     columns = ("pbx", "source", "kind", "occurred_at", "pbx_call_id", "dedupe_key", "data", "raw", "call", "received_at")
@@ -109,6 +123,7 @@ def test_datetime_text_is_shared_by_every_column_and_bounded(monkeypatch):
     assert len(text.cache) <= 100
     text.cache.clear()
     assert text.column(moments[:60]) + text.column(moments[30:90]) == [text(m) for m in moments[:60] + moments[30:90]]
+    assert text.column([None, moments[0], None]) == [None, text(moments[0]), None]
     assert len(text.cache) <= 100
 
 

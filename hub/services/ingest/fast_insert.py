@@ -74,6 +74,7 @@ def _utc_text(zone) -> Callable:
         """text() of each value: each new instant formatted once, then every value looked up
         in C (a Python call per value cost more than the lookup)."""
         distinct = set(values)
+        distinct.discard(None)
         missing = distinct.difference(cache)
         if len(cache) + len(missing) > _TIMES_REMEMBERED:
             cache.clear()
@@ -82,7 +83,7 @@ def _utc_text(zone) -> Callable:
         if len(texts) <= _TIMES_REMEMBERED:  # else too many to keep: this column's alone
             cache.update(texts)
             texts = cache
-        return list(map(texts.__getitem__, values))
+        return list(map(texts.get, values))  # every instant is in ``texts``: only None is not
     text.cache, text.column = cache, column
     return text
 
@@ -139,7 +140,9 @@ class _Plan:
                 continue
             fast = (_copy_json(field) if copy else None) or _shortcut(field, conn)
             kind = datetime if isinstance(field, models.DateTimeField) else dict
-            self.special.append((index, kind, fast, prep))
+            # A null the field stores as NULL may stay None (nullable times of legs and calls).
+            kinds = frozenset({kind, type(None)} if fast and field.get_db_prep_save(None, conn) is None else {kind})
+            self.special.append((index, kind, kinds, fast, prep))
 
     def adapt(self, rows: Sequence[tuple]) -> Sequence[tuple]:
         """``rows`` as the driver takes them: ``rows`` themselves if no value needs changing."""
@@ -151,26 +154,32 @@ class _Plan:
             column = columns[index]
             if not plain_types.issuperset(map(type, column)):
                 columns[index], changed = [v if v.__class__ in plain_types else prep(v) for v in column], True
-        for index, kind, fast, prep in self.special:
+        for index, kind, kinds, fast, prep in self.special:
             column = columns[index]
-            if fast is None or not _all_fast(column, kind):
+            if fast is None or not _all_fast(column, kind, kinds):
                 columns[index], changed = [_one(v, kind, fast, prep) for v in column], True
             elif fast is not _as_is:
                 columns[index], changed = _all_of(fast, column), True
         return list(zip(*columns)) if changed else rows
 
 
-def _all_fast(column, kind) -> bool:
-    """Every value takes the shortcut: of ``kind`` exactly, and aware if it is a datetime."""
-    if {*map(type, column)} != {kind}:
+def _all_fast(column, kind, kinds: frozenset) -> bool:
+    """Every value takes the shortcut or is a null that may stay None (``kinds``): of ``kind``
+    exactly, and aware if it is a datetime."""
+    types = {*map(type, column)}
+    if not kinds.issuperset(types):
         return False
-    return kind is not datetime or None not in map(_TZINFO, column)
+    if kind is not datetime:
+        return True
+    return None not in map(_TZINFO, filter(None, column) if type(None) in types else column)
 
 
 def _all_of(fast: Callable, column) -> list:
-    """fast() of every value, a column at a time where the shortcut can (datetime text)."""
+    """fast() of every value but None, a column at a time where the shortcut can (datetime text)."""
     many = getattr(fast, "column", None)
-    return many(column) if many is not None else list(map(fast, column))
+    if many is not None:
+        return many(column)
+    return [None if v is None else fast(v) for v in column] if None in column else list(map(fast, column))
 
 
 def _one(value, kind, fast, prep):
