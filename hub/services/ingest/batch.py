@@ -15,7 +15,7 @@ from hub.services.ingest.catalogue_store import catalogue_events_store
 from hub.services.ingest.directory import directory_sync
 from hub.services.ingest.linking import CallLinker
 from hub.services.ingest.fast_insert import rows_insert
-from hub.services.ingest.rows import COLUMNS, stored_event, to_event, to_values
+from hub.services.ingest.rows import COLUMNS, stored_event, to_event, to_rows
 from hub.services.ingest.sql_in import select_in
 from hub.vocabulary.pbx_event import Kind, PbxEvent
 from hub.vocabulary.timezones import parse_timezone
@@ -92,14 +92,11 @@ def _adopt_orphans(pbx: Pbx, linker: CallLinker, known: CallEvents) -> set[int]:
 
 def _events_store(pbx: Pbx, linked: list[tuple[PbxEvent, Call | None]], known: CallEvents) -> None:
     """Insert the batch's events; the linked ones join their calls' lists in ``known``."""
-    now = timezone.now()
-    rows = []
-    for position, (event, call) in enumerate(linked):
-        stored = stored_event(event)
-        rows.append(to_values(pbx, stored, call.pk if call else None, now))
-        if call is not None:
-            known.add(call.pk, stored, (stored.occurred_at, 1, position))
-    rows_insert(StoredPbxEvent, COLUMNS, rows)
+    stored = [(stored_event(event), call.id if call is not None else None) for event, call in linked]
+    rows_insert(StoredPbxEvent, COLUMNS, to_rows(pbx, stored, timezone.now()))
+    for position, (event, call_id) in enumerate(stored):
+        if call_id is not None:
+            known.add(call_id, event, (event.occurred_at, 1, position))
 
 
 def events_ingest(*, pbx: Pbx, events: list[PbxEvent], progress: Callable[[], None] | None = None) -> IngestResult:

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 
 from hub.models import Pbx, StoredPbxEvent
 from hub.vocabulary.pbx_event import Kind, PbxEvent, Source
 
-# to_values() order; rows_insert() takes the same.
+# to_rows() order; rows_insert() takes the same.
 COLUMNS = ("pbx", "source", "kind", "occurred_at", "pbx_call_id", "dedupe_key", "data", "raw", "call",
            "received_at")
 # What events_load() reads back: everything to_event() needs, and the call.
@@ -62,10 +63,12 @@ def stored_event(event: PbxEvent) -> PbxEvent:
     )
 
 
-def to_values(pbx: Pbx, stored: PbxEvent, call_id: int | None, received_at: datetime) -> tuple:
-    """The row of ``stored`` (a stored_event()) as a COLUMNS tuple, the same as to_row()'s."""
-    return (pbx.pk, stored.source.value, stored.kind.value, stored.occurred_at, stored.pbx_call_id or "",
-            stored.dedupe_key, stored.data, stored.raw, call_id, received_at)
+def to_rows(pbx: Pbx, stored: Sequence[tuple[PbxEvent, int | None]], received_at: datetime) -> list[tuple]:
+    """The rows (COLUMNS tuples, the same as to_row()'s) of (stored_event(), call id) pairs."""
+    pbx_id = pbx.pk
+    # A member's _value_ is its plain str, read as a plain attribute (``value`` is a property).
+    return [(pbx_id, e.source._value_, e.kind._value_, e.occurred_at, e.pbx_call_id or "", e.dedupe_key, e.data, e.raw,
+             call_id, received_at) for e, call_id in stored]
 
 
 def to_event(row: StoredPbxEvent) -> PbxEvent:
