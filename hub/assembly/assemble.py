@@ -8,8 +8,7 @@ repeated event can never move a finished call back.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 
 from hub.vocabulary.pbx_event import Kind, PbxEvent, Source
 
@@ -38,10 +37,16 @@ def normalise(events: Iterable[PbxEvent], tz: tzinfo) -> list[PbxEvent]:
     An event already in the zone is kept as it is (no copy): only the others are moved.
     """
     unique = {(e.source, e.dedupe_key): e for e in events}
-    local = [e if (at := e.occurred_at).tzinfo is tz or at.tzinfo == tz
-             else replace(e, occurred_at=at.astimezone(tz)) for e in unique.values()]
+    local = [e if (at := e.occurred_at).tzinfo is tz or at.tzinfo == tz else _moved(e, at.astimezone(tz))
+             for e in unique.values()]
     local.sort(key=sort_key)
     return local
+
+
+def _moved(e: PbxEvent, at: datetime) -> PbxEvent:
+    # What dataclasses.replace(e, occurred_at=at) gives, at half its cost (every stored or CDR
+    # event of a call is moved to the PBX's zone each time the call is assembled).
+    return PbxEvent(e.source, e.kind, at, e.pbx_call_id, e.dedupe_key, e.data, e.raw)
 
 
 def _pbx_call_id(events: list[PbxEvent]) -> str | None:
