@@ -5,7 +5,7 @@ import csv
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import lru_cache
 
@@ -68,27 +68,31 @@ def _occurred_at(raw: dict[str, str], times: dict[str, datetime | None]) -> date
 
 
 @lru_cache(maxsize=64)
-def _layout(fields: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The checked fields and their data keys (once per configured order, not per line)."""
+def _layout(fields: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[tuple[str, str, Callable | None], ...]]:
+    """The checked fields, and for each its data key and converter (None: a time field, parsed
+    by the caller, or a field kept as it is); once per configured order, not per line."""
     fields = validate_fields(fields)
-    return fields, tuple(data_key(field) for field in fields)
+    return fields, tuple((field, data_key(field), None if field in TIME_FIELDS else values.CONVERTERS.get(field))
+                         for field in fields)
 
 
 def parse_cdr_line(line: str | bytes, *, fields: Sequence[str] = DEFAULT_FIELDS) -> PbxEvent:
     """One CDR record; raises CdrError (with a ``code``) for anything unusable."""
-    fields, keys = _layout(fields if isinstance(fields, (tuple, str)) else tuple(fields))
+    fields, layout = _layout(fields if isinstance(fields, (tuple, str)) else tuple(fields))
     text = _decode(line)
     if not text.strip():
         raise CdrError("empty line", code="blank")
-    raw = dict(zip(fields, _split(text, fields)))
+    cells = _split(text, fields)
+    raw = dict(zip(fields, cells))
     data, times = {}, {}
-    for field, key in zip(fields, keys):
-        cell = raw[field]
-        if field in TIME_FIELDS:
+    for (field, key, convert), cell in zip(layout, cells):
+        if convert is not None:
+            data[key] = convert(cell)
+        elif field in TIME_FIELDS:
             times[field] = parsed = values.utc_time(cell, field)
             data[key] = parsed.isoformat() if parsed else ""
         else:
-            data[key] = values.convert(field, cell)
+            data[key] = cell
     return PbxEvent(
         source=Source.CDR,
         kind=Kind.CDR_RECORD,
