@@ -18,7 +18,7 @@ from hub.assembly import qcid_links
 from hub.assembly.linking import START_KINDS
 from hub.models import Call, CallState, Pbx, QcidLink, StoredPbxEvent
 from hub.services.ingest.fast_insert import objects_insert
-from hub.services.ingest.sql_in import objects_in, select_in
+from hub.services.ingest.sql_in import in_values, select_in
 from hub.vocabulary.pbx_event import Kind, PbxEvent
 
 END_KINDS = frozenset({Kind.CALL_TERMINATED})
@@ -51,6 +51,21 @@ def _call_time(event: PbxEvent) -> datetime:
         return event.occurred_at
 
 
+def _calls_in(column: str, values, where: str = "", params=()) -> list[Call]:
+    """Calls whose ``column`` is in ``values`` (and that meet ``where``), each with
+    ``has_start_line``: whether a start line of it is stored. Asked in the same statement
+    (one round trip less per push: this runs in every ingest transaction)."""
+    qn, found = connection.ops.quote_name, []
+    events, starts = qn(StoredPbxEvent._meta.db_table), ", ".join(["%s"] * len(START_KINDS))
+    started = (f"EXISTS (SELECT 1 FROM {events} WHERE {events}.call_id = c.id AND {events}.kind IN ({starts}))"
+               " AS has_start_line")
+    for condition, extra in in_values(f"c.{qn(column)}", values):
+        sql = (f"SELECT c.*, {started} FROM {qn(Call._meta.db_table)} c WHERE {condition}"
+               + (f" AND {where}" if where else ""))
+        found += Call.objects.raw(sql, [*(k.value for k in START_KINDS), *extra, *params])
+    return found
+
+
 def _qcids_named(events: list[PbxEvent]) -> set[str]:
     keys = ("qcid", "to_qcid", "for_qcid")
     return {str(e.data[k]) for e in events for k in keys if e.data.get(k)}
@@ -78,26 +93,23 @@ class CallLinker:
                                [pbx.pk], "qcid", sorted(_qcids_named(events))))
         call_ids = sorted({e.pbx_call_id for e in events if e.pbx_call_id})
         times = [_call_time(e) for e in events] or [None]
-        where, params = "pbx_id = %s", [pbx.pk]
+        where, params = "c.pbx_id = %s", [pbx.pk]
         if times[0] is not None:
             # Calls that were going on around the batch's events: started before them and
             # still open, or last heard of near them (a call's start may come from the PBX's
             # clock and its later events from ours, so the start alone is no guide).
             adapt = connection.ops.adapt_datetimefield_value
-            where += " AND (state = %s OR last_event_at >= %s) AND call_start_at <= %s"
+            where += " AND (c.state = %s OR c.last_event_at >= %s) AND c.call_start_at <= %s"
             params += [CallState.IN_PROGRESS, adapt(_shift(min(times), -CANDIDATE_WINDOW)),
                        adapt(_shift(max(times), CANDIDATE_WINDOW))]
-        candidates = objects_in(Call, "pbx_call_id", call_ids, where, params)
+        candidates = _calls_in("pbx_call_id", call_ids, where, params)
         by_pk = {call.pk: call for call in sorted(candidates, key=lambda c: (c.call_start_at, c.pk))}
         for call in by_pk.values():
             linker.by_number.setdefault(call.pbx_call_id, []).append(call)
-        by_pk.update((c.pk, c) for c in objects_in(Call, "id", sorted(set(links.values()) - set(by_pk))))
+        by_pk.update((c.pk, c) for c in _calls_in("id", sorted(set(links.values()) - set(by_pk))))
         linker.qcid_calls = {q: by_pk[pk] for q, pk in links.items()}
         linker.known = list(by_pk.values())
-        starts = ", ".join(["%s"] * len(START_KINDS))
-        linker.started = {id(by_pk[pk]) for pk, in select_in(
-            f"SELECT DISTINCT call_id FROM {StoredPbxEvent._meta.db_table} WHERE kind IN ({starts}) AND",
-            [k.value for k in START_KINDS], "call_id", list(by_pk))}
+        linker.started = {id(call) for call in linker.known if call.__dict__.pop("has_start_line")}
         return linker
 
     def link(self, event: PbxEvent) -> Call | None:

@@ -37,12 +37,3 @@ def delete_in(table: str, column: str, values: Sequence) -> None:
     with connection.cursor() as cursor:
         for condition, extra in in_values(qn(column), values):
             cursor.execute(f"DELETE FROM {qn(table)} WHERE {condition}", extra)
-
-
-def objects_in(model, column: str, values: Sequence, where: str = "", params: Sequence = ()) -> list:
-    """Instances of ``model`` whose ``column`` is in ``values`` (and that meet ``where``)."""
-    qn, found = connection.ops.quote_name, []
-    for condition, extra in in_values(qn(column), values):
-        sql = f"SELECT * FROM {qn(model._meta.db_table)} WHERE {condition}" + (f" AND {where}" if where else "")
-        found += model.objects.raw(sql, [*extra, *params])
-    return found
