@@ -2,12 +2,17 @@
 from celery import shared_task
 
 from hub.models import Delivery
-from hub.services.delivery import attempts_prune, deliveries_sweep, endpoint_pump
+from hub.services.delivery import attempts_prune, deliveries_sweep, endpoint_pump, endpoints_pump
 
 
 @shared_task(name="hub.deliver_endpoint", ignore_result=True)
 def deliver_endpoint(endpoint_id: int) -> int:
     return endpoint_pump(endpoint_id=endpoint_id).sent
+
+
+@shared_task(name="hub.deliver_endpoints", ignore_result=True)
+def deliver_endpoints(endpoint_ids: list[int]) -> int:
+    return endpoints_pump(endpoint_ids=endpoint_ids).sent
 
 
 @shared_task(name="hub.deliver", ignore_result=True)

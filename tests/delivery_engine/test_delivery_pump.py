@@ -9,7 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from hub.models import Attempt, Delivery, DeliveryStatus, WebhookEndpoint
-from hub.services.delivery import attempt, delivery_attempt, endpoint_pump, pump, webhook_endpoint_create
+from hub.services.delivery import (
+    attempt, delivery_attempt, endpoint_pump, endpoints_pump, pump, webhook_endpoint_create,
+)
 from hub.services.delivery.claim import deliveries_claim
 from hub.services.delivery.outcome import Sent, outcomes_record
 from integrations.delivery import SendResult
@@ -222,3 +224,38 @@ def test_an_idle_pump_waits_a_moment_for_more_work_before_it_stops(account, pbx,
     thread.join(timeout=30)
     assert not thread.is_alive()  # after its second idle wait it stopped
     assert results[0].outcomes == {DeliveryStatus.DELIVERED: 2}
+
+
+@pytest.mark.django_db
+def test_a_shared_wake_up_pokes_the_running_pump_runs_one_here_and_hands_on_the_rest(account, pbx, receiver,
+                                                                                     monkeypatch):
+    running, here, elsewhere = (_endpoint(account, receiver.url) for _ in range(3))
+    handed_on = []
+    monkeypatch.setattr(pump, "endpoints_wake", lambda ids, each=False: handed_on.append((sorted(ids), each)))
+    emit(pbx, "agent_status")  # a delivery for each of the three
+    running_pump = pump.REGISTRY.enter(running.pk)  # as if another worker thread were pumping it
+    try:
+        result = endpoints_pump(endpoint_ids=[running.pk, here.pk, elsewhere.pk])
+    finally:
+        pump.REGISTRY.forget(running.pk, running_pump)
+
+    assert running_pump.poked  # the running pump is told, not doubled
+    assert result.outcomes == {DeliveryStatus.DELIVERED: 1} and len(receiver.requests) == 1  # ``here``'s
+    assert handed_on == [([elsewhere.pk], True)]  # a task of its own
+    assert set(Delivery.objects.filter(status=DeliveryStatus.PENDING).values_list("endpoint_id", flat=True)) \
+        == {running.pk, elsewhere.pk}
+
+
+def test_a_wake_up_for_several_endpoints_is_one_message(monkeypatch):
+    from celery import current_app
+
+    from hub.services.delivery import enqueue
+    sent = []
+    monkeypatch.setattr(current_app, "send_task", lambda name, args, **options: sent.append((name, args)))
+
+    enqueue.endpoints_wake({7, 3, 5})
+    enqueue.endpoints_wake([4])
+    enqueue.endpoints_wake([9, 8], each=True)
+
+    assert sent == [("hub.deliver_endpoints", [[3, 5, 7]]), ("hub.deliver_endpoint", [4]),
+                    ("hub.deliver_endpoint", [8]), ("hub.deliver_endpoint", [9])]

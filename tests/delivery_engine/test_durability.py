@@ -115,3 +115,19 @@ def test_redis_restart_mid_run_loses_nothing(account, pbx, receiver, hub_env, re
         _emit_calls(pbx, 6, 2)
         _wait_all_delivered(21, log)
     _assert_each_once_at_least_in_order(receiver, 21)
+
+
+def test_one_message_wakes_every_endpoint_of_a_transaction(account, pbx, receiver, other_receiver, hub_env,
+                                                            redis_server, tmp_path):
+    # No sweeper here: the commit's one `hub.deliver_endpoints` message alone must reach both.
+    for url in (receiver.url, other_receiver.url):
+        webhook_endpoint_create(account=account, url=url, triggers=TRIGGERS, actor="test", timeout_seconds=3)
+    log = tmp_path / "worker.log"
+    with celery_worker(broker_url=redis_server.url, extra_env=hub_env, log_path=log):
+        _emit_calls(pbx, 1, 2)  # each transaction writes a delivery for both endpoints
+        deadline = time.monotonic() + 60
+        while Delivery.objects.filter(status=DeliveryStatus.DELIVERED).count() < 12 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert Delivery.objects.filter(status=DeliveryStatus.DELIVERED).count() == 12, log.read_text()[-3000:]
+    assert len(receiver.requests) == len(other_receiver.requests) == 6
+    assert "hub.deliver_endpoints[" in log.read_text()

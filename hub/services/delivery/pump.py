@@ -2,6 +2,7 @@
 outcomes in bulk, and go on until nothing of it is due.
 
     endpoint_pump(endpoint_id=…)     the worker's one call per woken endpoint
+    endpoints_pump(endpoint_ids=…)   a wake-up shared by several endpoints (one message per commit)
 
 Per delivery this costs a share of four claim statements and of one recording transaction,
 instead of a task, a claim and a dozen statements each. The guarantees stay with the database:
@@ -83,6 +84,14 @@ class _Registry:
             pump = self._running[endpoint_id] = _Pump()
             return pump
 
+    def poke(self, endpoint_id: int) -> bool:
+        """Poke the endpoint's pump if one runs here; whether one did."""
+        with self._lock:
+            running = self._running.get(endpoint_id)
+            if running is not None:
+                running.poke()
+            return running is not None
+
     def leave_unless_poked(self, endpoint_id: int, pump: _Pump) -> bool:
         """Stop being the running pump, unless a poke came since the last claim (then claim again)."""
         with self._lock:
@@ -126,6 +135,17 @@ def endpoint_pump(*, endpoint_id: int, now: datetime | None = None, slice_second
         return _run(pump, endpoint_id, now, slice_seconds or settings.WEBHOOK_PUMP_SLICE_SECONDS, idle)
     finally:
         REGISTRY.forget(endpoint_id, pump)
+
+
+def endpoints_pump(*, endpoint_ids: list[int]) -> PumpResult:
+    """One wake-up for several endpoints: poke the pumps running here; of the others, pump
+    the first in this thread and give each of the rest a task of its own (a pump holds its
+    thread while its endpoint has work). Returns the pump's result run here, if any."""
+    idle = [endpoint_id for endpoint_id in dict.fromkeys(endpoint_ids) if not REGISTRY.poke(endpoint_id)]
+    if not idle:
+        return PumpResult(poked=True)
+    endpoints_wake(idle[1:], each=True)
+    return endpoint_pump(endpoint_id=idle[0])
 
 
 def _poked_within(pump: _Pump, seconds: float) -> bool:
