@@ -5,6 +5,7 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import tzinfo
+from functools import lru_cache
 
 from hub.vocabulary.pbx_event import PbxEvent, Source
 
@@ -36,7 +37,14 @@ class ParseResult:
 def dedupe_key(source: Source, text: str) -> str:
     # The record text includes its millisecond timestamp and thread, so equal text means the
     # same line read twice (re-import, tailer restart), never two real events.
-    return hashlib.sha256(f"{source}\n{text}".encode("utf-8", "surrogatepass")).hexdigest()
+    hashed = _hash_of_source(source).copy()  # the SHA-256 of "{source}\n{text}", as ever
+    hashed.update(text.encode("utf-8", "surrogatepass"))
+    return hashed.hexdigest()
+
+
+@lru_cache(maxsize=None)
+def _hash_of_source(source: Source):
+    return hashlib.sha256(f"{source}\n".encode())
 
 
 def parse_record(record: Record, *, tz: tzinfo, source: Source, rules: Rules) -> PbxEvent | Skip:

@@ -1,6 +1,7 @@
 """parse_text / parse_record / detect_source behaviour beyond the per-kind fixtures."""
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -100,6 +101,25 @@ def test_impossible_timestamp_is_skipped():
     result = parse(TERMINATED.replace("2025/03/01", "2025/13/01"))
 
     assert result.skipped == {"bad_timestamp": 1}
+
+
+def test_lines_of_one_second_keep_their_own_milliseconds_and_zone(monkeypatch):
+    from integrations.threecx_logs import envelope
+
+    monkeypatch.setattr(envelope, "_SECONDS_REMEMBERED", 2)
+    monkeypatch.setattr(envelope, "_seconds", {})
+    times = [f"2025/03/01 09:14:{second:02}.{millis:03}" for second in (22, 23, 24, 22) for millis in (101, 7, 999)]
+    text = "".join(TERMINATED.replace("2025/03/01 09:14:22.101", t) for t in times)
+    for tz in (MELBOURNE, timezone(timedelta(hours=-5))):
+        assert [e.occurred_at for e in parse(text, tz=tz).events] == \
+            [datetime.strptime(t, "%Y/%m/%d %H:%M:%S.%f").replace(tzinfo=tz) for t in times]
+    assert len(envelope._seconds) <= 2
+
+
+def test_dedupe_key_is_the_sha256_of_source_and_record_text():
+    [event] = parse(TERMINATED, Source.QUEUEMANAGER).events
+
+    assert event.dedupe_key == hashlib.sha256(f"queuemanager\n{TERMINATED.rstrip()}".encode()).hexdigest()
 
 
 def test_orphan_continuation_at_start_of_input_is_skipped():
