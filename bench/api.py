@@ -136,7 +136,7 @@ def _rows(*, n: int, account_id: int, pbx_id: int, users: list[str], first_call_
         call_line = "\t".join((
             str(call_id), str(account_id), str(pbx_id), unique, str(call_id), direction, "ended", caller,
             caller_name, dest, did, trunk, _ts(start), _ts(connected), _ts(ended), str(call_duration),
-            str(conversation), "\\N", "\\N", "", _ts(ended), _ts(ended))) + "\n"
+            str(conversation), "\\N", "\\N", "", _ts(ended), _ts(ended), "")) + "\n"
         leg_lines = []
         for pos, user, rang_at, answered_at, status, via_queue in legs:
             leg_lines.append("\t".join((
@@ -149,7 +149,8 @@ def _rows(*, n: int, account_id: int, pbx_id: int, users: list[str], first_call_
 
 CALL_COLUMNS = ("id, account_id, pbx_id, unique_call_id, pbx_call_id, direction, state, caller_number, caller_name, "
                 "dest_number, did, trunk, call_start_at, connected_at, ended_at, call_duration, "
-                "conversation_duration, voicemail, callback, closed_reason, last_event_at, updated_at")
+                "conversation_duration, voicemail, callback, closed_reason, last_event_at, updated_at, "
+                "legs_digest")  # empty: the first change to a call rewrites its legs in full
 LEG_COLUMNS = ("id, account_id, pbx_id, call_id, call_start_at, position, \"user\", rang_at, answered_at, status, "
                "via_queue, via_ring_group, transfer, forwarded_from")
 
