@@ -119,23 +119,48 @@ def test_a_single_attempt_wakes_its_endpoints_pump(account, pbx, receiver, monke
 
 
 @pytest.mark.django_db
-def test_claims_and_recordings_cost_the_same_statements_for_2_or_20_deliveries(account, pbx, receiver):
+@pytest.mark.parametrize("status, moved_to", [(200, DeliveryStatus.DELIVERED), (503, DeliveryStatus.PENDING),
+                                              (404, DeliveryStatus.FAILED)])
+def test_claims_and_recordings_cost_the_same_statements_for_2_or_20_deliveries(account, pbx, receiver, status,
+                                                                              moved_to):
     endpoint = _endpoint(account, receiver.url, max_concurrency=40)
     for _ in range(22):
         emit(pbx, "agent_status")
-    ok = SendResult(200, 3, response_body="ok")
+    answer = SendResult(status, 3, response_body="answer")
     counts = []
     for size in (2, 20):
         now = timezone.now()
         with CaptureQueriesContext(connection) as claiming:
             claimed = deliveries_claim(endpoint_id=endpoint.pk, now=now, limit=size)
         with CaptureQueriesContext(connection) as recording:
-            outcomes_record(sent=[Sent(d, ok, now) for d in claimed], now=now)
+            outcomes_record(sent=[Sent(d, answer, now) for d in claimed], now=now)
         assert len(claimed) == size
         counts.append((len(claiming), len(recording)))
     assert counts[0] == counts[1]
-    assert Delivery.objects.filter(status=DeliveryStatus.DELIVERED, attempt_count=1).count() == 22
-    assert Attempt.objects.filter(status_code=200).count() == 22
+    assert Delivery.objects.filter(status=moved_to, attempt_count=1).count() == 22
+    assert Attempt.objects.filter(status_code=status).count() == 22
+    if moved_to == DeliveryStatus.PENDING:  # each failure keeps its own next attempt and error
+        assert not Delivery.objects.filter(next_attempt_at__isnull=True).exists()
+        assert set(Delivery.objects.values_list("last_error", flat=True)) == {"HTTP 503"}
+    assert WebhookEndpoint.objects.get(pk=endpoint.pk).consecutive_failures == (0 if status == 200 else 22)
+
+
+@pytest.mark.django_db
+def test_a_failure_whose_claim_the_sweeper_took_back_is_logged_but_left_as_the_sweeper_set_it(account, pbx,
+                                                                                             receiver):
+    endpoint = _endpoint(account, receiver.url)
+    for _ in range(2):
+        emit(pbx, "agent_status")
+    now = timezone.now()
+    kept, taken = deliveries_claim(endpoint_id=endpoint.pk, now=now)
+    Delivery.objects.filter(pk=taken.pk).update(status=DeliveryStatus.PENDING, claimed_at=None)  # the sweeper
+
+    outcomes_record(sent=[Sent(d, SendResult(503, 3), now) for d in (kept, taken)], now=now)
+
+    assert Attempt.objects.count() == 2
+    assert Delivery.objects.get(pk=kept.pk).attempt_count == 1
+    assert Delivery.objects.get(pk=taken.pk).attempt_count == 0
+    assert WebhookEndpoint.objects.get(pk=endpoint.pk).consecutive_failures == 1
 
 
 @pytest.mark.django_db
