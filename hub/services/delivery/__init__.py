@@ -21,7 +21,7 @@ from hub.services.delivery.testing import WebhookTestResult, webhook_test
 
 __all__ = [
     "PumpResult", "SweepResult", "WebhookTestResult", "attempts_prune", "deliveries_create", "deliveries_recover",
-    "deliveries_sweep", "delivery_attempt", "delivery_redeliver", "endpoint_pump", "endpoints_pump", "signing_secret_rotate",
-    "webhook_endpoint_create", "webhook_endpoint_delete", "webhook_endpoint_enable", "webhook_endpoint_update",
-    "webhook_test",
+    "deliveries_sweep", "delivery_attempt", "delivery_redeliver", "endpoint_pump", "endpoints_pump",
+    "signing_secret_rotate", "webhook_endpoint_create", "webhook_endpoint_delete", "webhook_endpoint_enable",
+    "webhook_endpoint_update", "webhook_test",
 ]

@@ -122,10 +122,13 @@ def _failures_move(failed: list[tuple[Sent, Decision]]) -> list[tuple[Sent, Deci
 def _deliveries_move(batch: list[tuple[Sent, Decision]], now: datetime) -> list[tuple[Sent, Decision]]:
     """Move each delivery to its decision; returns the ones that were still ours."""
     delivered = defaultdict(list)  # claimed_at -> sents: the common case, one update per claim batch
+    failed = []
     for sent, decision in batch:
         if decision.status == DeliveryStatus.DELIVERED:
             delivered[sent.delivery.claimed_at].append((sent, decision))
-    moved = _failures_move([(sent, decision) for sent, decision in batch if decision.status != DeliveryStatus.DELIVERED])
+        else:
+            failed.append((sent, decision))
+    moved = _failures_move(failed)
     adapt = connection.ops.adapt_datetimefield_value
     for claimed_at, group in delivered.items():
         ids = [sent.delivery.pk for sent, _ in group]
