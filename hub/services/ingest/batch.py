@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -19,6 +20,9 @@ from hub.services.ingest.rows import COLUMNS, stored_event, to_event, to_rows
 from hub.services.ingest.sql_in import select_in
 from hub.vocabulary.pbx_event import Kind, PbxEvent
 from hub.vocabulary.timezones import parse_timezone
+
+
+_OCCURRED_AT = attrgetter("occurred_at")
 
 
 @dataclass
@@ -112,10 +116,10 @@ def events_ingest(*, pbx: Pbx, events: list[PbxEvent], progress: Callable[[], No
         fresh = _new_events(pbx, events)
         result.stored, result.duplicates = len(fresh), len(events) - len(fresh)
         linker = CallLinker.load(pbx, fresh)
-        fresh.sort(key=lambda e: e.occurred_at)
+        fresh.sort(key=_OCCURRED_AT)
         linked = [(event, linker.link(event)) for event in fresh]
         new_calls = {id(c) for c in linker.calls_save()}
-        calls = {call.pk: call for _, call in linked if call is not None}
+        calls = {call.id: call for _, call in linked if call is not None}  # id: no pk property per event
         known = CallEvents()
         # Calls stored before this batch: their earlier events, read before this batch's land.
         known.load([pk for pk, call in calls.items() if id(call) not in new_calls])
