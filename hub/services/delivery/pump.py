@@ -211,6 +211,9 @@ def _run(pump: _Pump, endpoint_id: int, fixed_now: datetime | None, slice_second
         except queue.Empty:
             claim = True  # look for what no poke announced: other processes' commits, retries now due
             continue
+        if item is None:  # a poke: new work is committed, claim it now rather than linger
+            claim = True
+            continue
         # Take what finishes within LINGER_SECONDS of the first: one recording (and one commit)
         # for all of it, instead of a round per response.
         linger_until = time.monotonic() + LINGER_SECONDS
