@@ -124,25 +124,28 @@ def test_a_single_attempt_wakes_its_endpoints_pump(account, pbx, receiver, monke
 def test_claims_and_recordings_cost_the_same_statements_for_2_or_20_deliveries(account, pbx, receiver, status,
                                                                               moved_to):
     endpoint = _endpoint(account, receiver.url, max_concurrency=40)
-    for _ in range(22):
+    for _ in range(35):
         emit(pbx, "agent_status")
     answer = SendResult(status, 3, response_body="answer")
-    counts = []
-    for size in (2, 20):
-        now = timezone.now()
-        with CaptureQueriesContext(connection) as claiming:
-            claimed = deliveries_claim(endpoint_id=endpoint.pk, now=now, limit=size)
-        with CaptureQueriesContext(connection) as recording:
-            outcomes_record(sent=[Sent(d, answer, now) for d in claimed], now=now)
-        assert len(claimed) == size
-        counts.append((len(claiming), len(recording)))
-    assert counts[0] == counts[1]
-    assert Delivery.objects.filter(status=moved_to, attempt_count=1).count() == 22
-    assert Attempt.objects.filter(status_code=status).count() == 22
+    # Attempts go through COPY from 8 rows on PostgreSQL (not a statement Django counts), so
+    # sizes are compared on either side of that line.
+    for sizes in ((2, 5), (8, 20)):
+        counts = []
+        for size in sizes:
+            now = timezone.now()
+            with CaptureQueriesContext(connection) as claiming:
+                claimed = deliveries_claim(endpoint_id=endpoint.pk, now=now, limit=size)
+            with CaptureQueriesContext(connection) as recording:
+                outcomes_record(sent=[Sent(d, answer, now) for d in claimed], now=now)
+            assert len(claimed) == size
+            counts.append((len(claiming), len(recording)))
+        assert counts[0] == counts[1]
+    assert Delivery.objects.filter(status=moved_to, attempt_count=1).count() == 35
+    assert Attempt.objects.filter(status_code=status).count() == 35
     if moved_to == DeliveryStatus.PENDING:  # each failure keeps its own next attempt and error
         assert not Delivery.objects.filter(next_attempt_at__isnull=True).exists()
         assert set(Delivery.objects.values_list("last_error", flat=True)) == {"HTTP 503"}
-    assert WebhookEndpoint.objects.get(pk=endpoint.pk).consecutive_failures == (0 if status == 200 else 22)
+    assert WebhookEndpoint.objects.get(pk=endpoint.pk).consecutive_failures == (0 if status == 200 else 35)
 
 
 @pytest.mark.django_db

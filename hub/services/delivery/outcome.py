@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
 
 from hub.models import Attempt, Delivery, DeliveryStatus, WebhookEndpoint
 from hub.services.delivery.claim import Claimed
@@ -61,20 +60,24 @@ _INSERT_ATTEMPT = (f"INSERT INTO {Attempt._meta.db_table} ({_ATTEMPT_COLUMNS}) "
 _COPY_ATTEMPTS = f"COPY {Attempt._meta.db_table} ({_ATTEMPT_COLUMNS}) FROM STDIN"
 
 
+_COPY_FROM_ROWS = 8
+
+
 def _text(value: str) -> str:
     return value.replace("\x00", "\ufffd")  # PostgreSQL text cannot hold NUL; a receiver may send it
 
 
 def _attempts_insert(cursor, sent: list[Sent]) -> None:
     """One statement for the batch, the hot path's biggest write: COPY on PostgreSQL (psycopg
-    dumps the rows in C), executemany elsewhere."""
+    dumps the rows in C), executemany elsewhere and for a few rows (a COPY costs two round
+    trips; steady traffic records a response or two per round)."""
     postgres = connection.vendor == "postgresql"
     adapt = (lambda value: value) if postgres else connection.ops.adapt_datetimefield_value
     rows = [(s.delivery.pk, adapt(s.started_at), s.result.duration_ms, s.result.status_code,
              _text(s.result.response_body), s.result.error_class or "", _text(s.result.error_message),
              s.result.resolved_ip, json.dumps(dict(s.result.request_headers_masked)))
             for s in sent]
-    if postgres:
+    if postgres and len(rows) >= _COPY_FROM_ROWS:
         with connection.wrap_database_errors, cursor.cursor.copy(_COPY_ATTEMPTS) as copy:
             for row in rows:
                 copy.write_row(row)
@@ -148,6 +151,23 @@ def _deliveries_move(batch: list[tuple[Sent, Decision]], now: datetime) -> list[
     return moved
 
 
+def _endpoint_set(endpoint_id: int, fields: dict, *, more_failures: int = 0) -> None:
+    """``UPDATE`` the endpoint's health columns (``fields``, and the failure streak grown by
+    ``more_failures``) as a plain statement: it runs in every pump round, where building it
+    through the ORM cost more than the rest of the round's Python."""
+    if not fields and not more_failures:
+        return
+    qn, adapt = connection.ops.quote_name, connection.ops.adapt_datetimefield_value
+    sets = [f"{qn(name)} = %s" for name in fields]
+    params = [adapt(value) if isinstance(value, datetime) else value for value in fields.values()]
+    if more_failures:
+        sets.append(f"{qn('consecutive_failures')} = {qn('consecutive_failures')} + %s")
+        params.append(more_failures)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {qn(WebhookEndpoint._meta.db_table)} SET {', '.join(sets)} WHERE id = %s",
+                       [*params, endpoint_id])
+
+
 def _health_record(endpoint_id: int, outcomes: list[tuple[Sent, Decision]], now: datetime) -> None:
     """Outcomes in the order they finished: the last success resets the failure streak."""
     successes = [i for i, (_, d) in enumerate(outcomes) if d.status == DeliveryStatus.DELIVERED]
@@ -159,10 +179,7 @@ def _health_record(endpoint_id: int, outcomes: list[tuple[Sent, Decision]], now:
     if successes:
         fields.update(last_success_at=now, consecutive_failures=len(streak),
                       failing_since=now if streak else None)
-    elif streak:
-        fields.update(consecutive_failures=F("consecutive_failures") + len(streak))
-    if fields:
-        WebhookEndpoint.objects.filter(pk=endpoint_id).update(**fields)
+    _endpoint_set(endpoint_id, fields, more_failures=0 if successes else len(streak))
     if streak and not successes:
         WebhookEndpoint.objects.filter(pk=endpoint_id, failing_since__isnull=True).update(failing_since=now)
         limit = now - timedelta(days=settings.WEBHOOK_DISABLE_AFTER_DAYS)
