@@ -37,6 +37,23 @@ class IngestResult:
 
 
 
+# pg_advisory_xact_lock(namespace, pbx id): the namespace keeps the hub's ingest locks apart
+# from any other advisory lock on the database ("HUBI").
+_INGEST_LOCK_NAMESPACE = 0x48554249
+
+
+def _take_turns(pbx: Pbx) -> None:
+    """Wait for any other ingest transaction of this PBX to commit. Pushes arrive on several web
+    workers at once (the 3CX plugin sends each event of a call as its own request), beside the
+    log tailer and the CDR server; linking reads the calls stored so far and must see the one a
+    concurrent transaction is creating, or each event opens a call of its own. On PostgreSQL a
+    transaction-scoped advisory lock per PBX (other PBXes go on in parallel); SQLite's
+    IMMEDIATE transactions already let one writer in at a time."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_INGEST_LOCK_NAMESPACE, pbx.pk])
+
+
 def _new_events(pbx: Pbx, events: list[PbxEvent]) -> list[PbxEvent]:
     """Drop events stored before (same PBX, source and key) and repeats within the batch."""
     unique = {}
@@ -113,6 +130,7 @@ def events_ingest(*, pbx: Pbx, events: list[PbxEvent], progress: Callable[[], No
                 progress()
         return result
     with transaction.atomic():
+        _take_turns(pbx)
         fresh = _new_events(pbx, events)
         result.stored, result.duplicates = len(fresh), len(events) - len(fresh)
         linker = CallLinker.load(pbx, fresh)
