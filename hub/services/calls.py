@@ -10,6 +10,7 @@ from hub.models import Call, CallState, Pbx
 from hub.services.delivery import deliveries_create
 from hub.services.ingest.advance import calls_advance
 from hub.services.ingest.catalogue_store import catalogue_events_store
+from hub.services.ingest.turns import pbx_turn_take
 
 BATCH = 500
 
@@ -28,6 +29,10 @@ def calls_close_idle(*, now: datetime | None = None) -> int:
         while ids := list(Call.objects.filter(pbx=pbx, state=CallState.IN_PROGRESS, closed_reason="",
                                               last_event_at__lt=cutoff).values_list("pk", flat=True)[:BATCH]):
             with transaction.atomic():
+                pbx_turn_take(pbx)
+                # Again under the turn: a push may have just brought one of them news.
+                ids = list(Call.objects.filter(pk__in=ids, state=CallState.IN_PROGRESS, closed_reason="",
+                                               last_event_at__lt=cutoff).values_list("pk", flat=True))
                 Call.objects.filter(pk__in=ids).update(closed_reason=reason)
                 deliveries_create(events=catalogue_events_store(pbx, calls_advance(pbx, set(ids))))
             closed += len(ids)

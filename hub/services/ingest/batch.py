@@ -18,6 +18,7 @@ from hub.services.ingest.linking import CallLinker
 from hub.services.ingest.fast_insert import rows_insert
 from hub.services.ingest.rows import COLUMNS, stored_event, to_event, to_rows
 from hub.services.ingest.sql_in import select_in
+from hub.services.ingest.turns import pbx_turn_take
 from hub.vocabulary.pbx_event import Kind, PbxEvent
 from hub.vocabulary.timezones import parse_timezone
 
@@ -32,26 +33,6 @@ class IngestResult:
     duplicates: int = 0
     calls: set[int] = field(default_factory=set)
     catalogue_events: list = field(default_factory=list)
-
-
-
-
-
-# pg_advisory_xact_lock(namespace, pbx id): the namespace keeps the hub's ingest locks apart
-# from any other advisory lock on the database ("HUBI").
-_INGEST_LOCK_NAMESPACE = 0x48554249
-
-
-def _take_turns(pbx: Pbx) -> None:
-    """Wait for any other ingest transaction of this PBX to commit. Pushes arrive on several web
-    workers at once (the 3CX plugin sends each event of a call as its own request), beside the
-    log tailer and the CDR server; linking reads the calls stored so far and must see the one a
-    concurrent transaction is creating, or each event opens a call of its own. On PostgreSQL a
-    transaction-scoped advisory lock per PBX (other PBXes go on in parallel); SQLite's
-    IMMEDIATE transactions already let one writer in at a time."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_INGEST_LOCK_NAMESPACE, pbx.pk])
 
 
 def _new_events(pbx: Pbx, events: list[PbxEvent]) -> list[PbxEvent]:
@@ -130,7 +111,7 @@ def events_ingest(*, pbx: Pbx, events: list[PbxEvent], progress: Callable[[], No
                 progress()
         return result
     with transaction.atomic():
-        _take_turns(pbx)
+        pbx_turn_take(pbx)  # first: every read below must see the PBX's latest commits
         fresh = _new_events(pbx, events)
         result.stored, result.duplicates = len(fresh), len(events) - len(fresh)
         linker = CallLinker.load(pbx, fresh)
