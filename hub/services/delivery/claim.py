@@ -91,8 +91,12 @@ def _claim_sql(vendor: str, only: bool) -> str:
 
 def _lock_endpoint(cursor, endpoint_id: int) -> int | None:
     """The endpoint's max_concurrency, its row locked to the end of the transaction; None if it
-    is gone or disabled. (SQLite has no row locks: its writers take turns anyway.)"""
-    lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
+    is gone or disabled. (SQLite has no row locks: its writers take turns anyway.)
+
+    NO KEY UPDATE, not UPDATE: claimers of the endpoint still take turns, but the foreign-key
+    check of an ingest transaction inserting the endpoint's new deliveries (a KEY SHARE lock
+    on this row) does not wait for the claim's commit."""
+    lock = " FOR NO KEY UPDATE" if connection.vendor == "postgresql" else ""
     cursor.execute(f"SELECT max_concurrency FROM {WebhookEndpoint._meta.db_table} WHERE id = %s AND enabled = %s{lock}",
                    [endpoint_id, True])
     row = cursor.fetchone()
