@@ -2,7 +2,7 @@ import os
 import sys
 
 from celery import Celery
-from celery.signals import worker_init, worker_process_init
+from celery.signals import worker_init, worker_process_init, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings")
 
@@ -19,3 +19,10 @@ def _short_gil_switch_interval(**_) -> None:
     # the GIL after PostgreSQL had answered, several times per batch.
     from django.conf import settings
     sys.setswitchinterval(settings.WORKER_GIL_SWITCH_MICROSECONDS / 1_000_000)
+
+
+@worker_ready.connect
+@worker_process_init.connect
+def _freeze_startup_objects(**_) -> None:
+    from hub.gc_startup import startup_objects_freeze
+    startup_objects_freeze()

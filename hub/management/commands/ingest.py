@@ -3,6 +3,7 @@ import threading
 
 from django.core.management.base import BaseCommand
 
+from hub.gc_startup import startup_objects_freeze
 from hub.services.ingest.process import IngestProcess
 
 
@@ -17,6 +18,7 @@ class Command(BaseCommand):
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
+        startup_objects_freeze()
         self.stdout.write("ingest: running (SIGTERM to stop)")
         IngestProcess(stop=stop, poll_interval=options["poll_interval"], reload_every=options["reload_every"]).run()
         self.stdout.write("ingest: stopped")
