@@ -15,7 +15,8 @@ WEBHOOK_SWEEP_SECONDS) and, at the end, accounts for every delivery by webhook-i
 ``max``: the whole backlog is ingested with the worker stopped, then drained: deliveries/s is
 the worker's rate alone. ``steady``: calls start at ``--rate``/4 per second, each call's events
 ``--gap`` seconds apart, while the worker runs; latency is from the push entering
-``events_ingest`` to the receiver reading the request's head.
+``events_ingest`` to the receiver reading the request's head, for events pushed after the
+first ``--warmup`` seconds.
 """
 from __future__ import annotations
 
@@ -224,14 +225,21 @@ def report(args, ingest: Ingest, receipts_path: Path, healthy_ports: dict[int, i
     known = {r[0] for r in rows}
     unknown = sum(len(v) for k, v in receipts.items() if k not in known)
     firsts = sorted(min(t for t, _, _ in receipts[r[0]]) for r in healthy if r[0] in receipts)
-    latencies = [(min(t for t, _, _ in receipts[r[0]]) - ingest.pushed_at[r[2]]) * 1000
-                 for r in healthy if r[0] in receipts and r[2] in ingest.pushed_at]
-    scheduled = [(min(t for t, _, _ in receipts[r[0]]) - ingest.due_at[r[2]]) * 1000
-                 for r in healthy if r[0] in receipts and r[2] in ingest.due_at]
-    # From the commit: the delivery engine's share (wake-up, claim, send), without ingest's own time.
-    after_commit = [(min(t for t, _, _ in receipts[r[0]]) - ingest.committed_at[r[2]]) * 1000
-                    for r in healthy if r[0] in receipts and r[2] in ingest.committed_at]
     start, end = window
+    # Latency counts the events pushed after the warm-up (the worker's threads open their
+    # database connections, first plans and code paths): a hub runs for days, and the target
+    # is about sustained traffic. The warm-up's worst case is printed on its own line.
+    warmup_end = start + args.warmup if args.scenario == "steady" else 0
+    measured = [r for r in healthy if r[0] in receipts and ingest.pushed_at.get(r[2], 0) >= warmup_end]
+    warming = [r for r in healthy if r[0] in receipts and ingest.pushed_at.get(r[2], 0) < warmup_end]
+
+    def since(stamps: dict, rows) -> list[float]:
+        return [(min(t for t, _, _ in receipts[r[0]]) - stamps[r[2]]) * 1000 for r in rows if r[2] in stamps]
+
+    latencies, scheduled = since(ingest.pushed_at, measured), since(ingest.due_at, measured)
+    # From the commit: the delivery engine's share (wake-up, claim, send), without ingest's own time.
+    after_commit = since(ingest.committed_at, measured)
+    warmup_latencies = since(ingest.pushed_at, warming)
     in_window = [t for t in firsts if start <= t <= end]
     span = (firsts[-1] - firsts[0]) if len(firsts) > 1 else float("nan")
     per_second = Counter(int(t - firsts[0]) for t in firsts) if firsts else Counter()
@@ -249,6 +257,10 @@ def report(args, ingest: Ingest, receipts_path: Path, healthy_ports: dict[int, i
           f"{len(in_window) / max(end - start, 1e-9):,.0f} over the {args.scenario} window ({end - start:.1f} s); "
           f"per full second median {statistics.median(full_seconds) if full_seconds else float('nan'):,.0f}, "
           f"min {min(full_seconds, default=float('nan')):,.0f}")
+    if args.scenario == "steady":
+        print(f"latency below: the {len(latencies)} deliveries of events pushed after the first {args.warmup:g} s "
+              f"(warm-up: {len(warmup_latencies)} deliveries, ingest-to-receipt max "
+              f"{max(warmup_latencies, default=float('nan')):.1f} ms)")
     print(f"ingest-to-receipt latency ms: p50 {pct(latencies, 50):.1f}, p90 {pct(latencies, 90):.1f}, "
           f"p99 {pct(latencies, 99):.1f}, max {max(latencies, default=float('nan')):.1f}")
     print(f"schedule-to-receipt latency ms: p50 {pct(scheduled, 50):.1f}, p90 {pct(scheduled, 90):.1f}, "
@@ -270,6 +282,8 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=1500, help="max: calls in the backlog (4 events each)")
     parser.add_argument("--rate", type=float, default=200, help="steady: catalogue events per second")
     parser.add_argument("--seconds", type=float, default=30, help="steady: how long calls keep starting")
+    parser.add_argument("--warmup", type=float, default=3,
+                        help="steady: latency leaves out events pushed in the first this many seconds")
     parser.add_argument("--gap", type=float, default=0.5, help="steady: seconds between a call's events")
     parser.add_argument("--endpoints", type=int, default=4, help="healthy receivers, each subscribed to all")
     parser.add_argument("--delay-ms", type=float, default=0, help="the receivers answer after this long")
@@ -312,6 +326,9 @@ def main() -> None:
         dead_port = {"refused": free_port, "hang": lambda: ports["hang"][0]}.get(args.dead)
         dead_ids = [endpoint(dead_port())] if dead_port else []
         from django.conf import settings
+        from hub.gc_startup import startup_objects_freeze
+
+        startup_objects_freeze()  # this process stands in for the hub's ingest processes, which do it too
         ingest = Ingest(pbx, settings.WEBHOOK_SWEEP_SECONDS)
         plan = schedule(args)
         print(f"database: {database.split('://')[0]}, broker: redis (private), worker: {args.workers} x "
