@@ -287,3 +287,23 @@ def test_a_wake_up_for_several_endpoints_is_one_message(monkeypatch):
 
     assert sent == [("hub.deliver_endpoints", [[3, 5, 7]]), ("hub.deliver_endpoint", [4]),
                     ("hub.deliver_endpoint", [8]), ("hub.deliver_endpoint", [9])]
+
+
+@pytest.mark.django_db
+def test_a_success_whose_claim_the_sweeper_took_back_is_logged_but_left_as_the_sweeper_set_it(account, pbx,
+                                                                                              receiver):
+    endpoint = _endpoint(account, receiver.url)
+    for _ in range(2):
+        emit(pbx, "agent_status")
+    now = timezone.now()
+    kept, taken = deliveries_claim(endpoint_id=endpoint.pk, now=now)
+    Delivery.objects.filter(pk=taken.pk).update(status=DeliveryStatus.PENDING, claimed_at=None)  # the sweeper
+
+    outcomes_record(sent=[Sent(d, SendResult(200, 3), now) for d in (kept, taken)], now=now)
+
+    assert Attempt.objects.count() == 2
+    moved = Delivery.objects.get(pk=kept.pk)
+    assert (moved.status, moved.attempt_count, moved.delivered_at, moved.next_attempt_at, moved.last_error) == \
+        (DeliveryStatus.DELIVERED, 1, now, None, "")
+    left = Delivery.objects.get(pk=taken.pk)
+    assert (left.status, left.attempt_count, left.delivered_at) == (DeliveryStatus.PENDING, 0, None)

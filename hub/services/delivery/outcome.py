@@ -90,65 +90,38 @@ def endpoint_disable(*, endpoint_id: int, reason: str, now: datetime) -> bool:
         enabled=False, disabled_at=now, disabled_reason=reason) == 1
 
 
-def _failures_move(failed: list[tuple[Sent, Decision]]) -> list[tuple[Sent, Decision]]:
-    """Move the deliveries that did not succeed to their decisions (each its own status, next
-    attempt and error) in one statement; returns the ones that were still ours.
+def _deliveries_move(batch: list[tuple[Sent, Decision]], now: datetime) -> list[tuple[Sent, Decision]]:
+    """Move each delivery to its decision (its own status, next attempt, error and delivery
+    time) in one statement; returns the ones that were still ours.
 
     A delivery is ours while it is SENDING under our claim time: the sweeper may have taken a
     claim back from a worker it thought dead, and then only the attempt is logged and the
-    delivery is left as the sweeper set it. One ``UPDATE … FROM (VALUES …) RETURNING``
-    instead of an ORM update per row: a dead endpoint's timeouts arrive a batch at a time, and
-    recording them is worker time the healthy endpoints' pumps wait for.
+    delivery is left as the sweeper set it. One ``UPDATE … FROM (VALUES …) RETURNING`` for the
+    round's successes and failures alike: a dead endpoint's timeouts come back a batch at a
+    time, and an ORM update each was worker time the healthy endpoints' pumps waited for.
     """
-    if not failed:
+    if not batch:
         return []
     # The VALUES columns are column1… on both databases; PostgreSQL must be told the type of
     # a time column that may hold only NULLs.
     at = "CAST(%s AS timestamp with time zone)" if connection.vendor == "postgresql" else "%s"
     adapt, table = connection.ops.adapt_datetimefield_value, connection.ops.quote_name(Delivery._meta.db_table)
     params = []
-    for sent, decision in failed:
+    for sent, decision in batch:
+        delivered = decision.status == DeliveryStatus.DELIVERED
         params += [sent.delivery.pk, DeliveryStatus(decision.status).value, adapt(decision.next_attempt_at),
-                   failure_reason(sent.result), adapt(sent.delivery.claimed_at)]
+                   "" if delivered else failure_reason(sent.result), adapt(sent.delivery.claimed_at),
+                   adapt(now) if delivered else None]
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET status = v.column2, attempt_count = attempt_count + 1, next_attempt_at = v.column3, "
-            "claimed_at = NULL, last_error = v.column4, delivered_at = NULL "
-            f"FROM (VALUES {', '.join([f'(%s, %s, {at}, %s, {at})'] * len(failed))}) AS v "
+            "claimed_at = NULL, last_error = v.column4, delivered_at = v.column6 "
+            f"FROM (VALUES {', '.join([f'(%s, %s, {at}, %s, {at}, {at})'] * len(batch))}) AS v "
             f"WHERE {table}.id = v.column1 AND {table}.status = %s AND {table}.claimed_at = v.column5 "
             f"RETURNING {table}.id",
             [*params, DeliveryStatus.SENDING.value])
         ours = {pk for pk, in cursor.fetchall()}
-    return [(sent, decision) for sent, decision in failed if sent.delivery.pk in ours]
-
-
-def _deliveries_move(batch: list[tuple[Sent, Decision]], now: datetime) -> list[tuple[Sent, Decision]]:
-    """Move each delivery to its decision; returns the ones that were still ours."""
-    delivered = defaultdict(list)  # claimed_at -> sents: the common case, one update per claim batch
-    failed = []
-    for sent, decision in batch:
-        if decision.status == DeliveryStatus.DELIVERED:
-            delivered[sent.delivery.claimed_at].append((sent, decision))
-        else:
-            failed.append((sent, decision))
-    moved = _failures_move(failed)
-    adapt = connection.ops.adapt_datetimefield_value
-    for claimed_at, group in delivered.items():
-        ids = [sent.delivery.pk for sent, _ in group]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {Delivery._meta.db_table} SET status = %s, attempt_count = attempt_count + 1, "
-                "next_attempt_at = NULL, claimed_at = NULL, last_error = '', delivered_at = %s "
-                f"WHERE status = %s AND claimed_at = %s AND id IN ({', '.join(['%s'] * len(ids))})",
-                [DeliveryStatus.DELIVERED.value, adapt(now), DeliveryStatus.SENDING.value, adapt(claimed_at), *ids])
-            updated = cursor.rowcount
-        if updated == len(group):
-            moved += group
-        elif updated:  # rare: the sweeper took some back; find which moved
-            ours = set(Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.DELIVERED, delivered_at=now)
-                       .values_list("pk", flat=True))
-            moved += [(sent, decision) for sent, decision in group if sent.delivery.pk in ours]
-    return moved
+    return [(sent, decision) for sent, decision in batch if sent.delivery.pk in ours]
 
 
 def _endpoint_set(endpoint_id: int, fields: dict, *, more_failures: int = 0) -> None:
