@@ -96,8 +96,11 @@ def _database(name: str, default: str) -> dict:
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # Web, worker, beat and ingest share one file: WAL lets readers run beside the
         # writer, IMMEDIATE transactions queue writers instead of failing on upgrade.
+        # A 16 MiB page cache (the default is 2 MiB) holds an import batch's dirty pages: with
+        # the default, SQLite spilled them to the WAL mid-transaction and read them back,
+        # 102k writes and 74k reads for a 5,000-call import instead of 60k and 21k.
         config["OPTIONS"] = {
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-16384;",
             "transaction_mode": "IMMEDIATE",
             "timeout": 30,
         }

@@ -52,6 +52,16 @@ def test_defaults_need_no_server(tmp_path):
     assert broker == f"sqla+sqlite:///{tmp_path}/celery-broker.sqlite3"
 
 
+def test_default_sqlite_connections_use_wal_and_a_cache_that_holds_an_import_batch(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL")}
+    code = ("from django.db import connection; c = connection.cursor(); "
+            "print(c.execute('PRAGMA journal_mode').fetchone()[0], c.execute('PRAGMA cache_size').fetchone()[0])")
+    result = subprocess.run([sys.executable, "-c", "import django; django.setup(); " + code], cwd=ROOT,
+                            env={**env, "HUB_VAR_DIR": str(tmp_path)}, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["wal", "-16384"]  # 16 MiB (negative: KiB, not pages)
+
+
 @pytest.mark.parametrize("value, offset_hours", [("+11:00", 11), ("-05:30", -5.5), ("UTC+10", 10)])
 def test_fixed_offset_timezones_are_accepted(value, offset_hours):
     from datetime import datetime
