@@ -93,6 +93,21 @@ def test_rows_insert_returns_the_ids_the_rows_got_and_later_inserts_follow_them(
     assert first[0] < first[1] < second[0] < second[1] < orm.pk
 
 
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("rows_insert_path")
+def test_rows_of_several_statements_are_all_stored_in_order():
+    # SQLite takes rows in multi-row INSERTs up to its limit on parameters (99 rows of these
+    # 10 columns) and the rest one row at a time: 250 rows make 99 + 99 + 52 of them.
+    _, pbx, _ = make_account(timezone="+11:00")
+    columns = ("pbx", "source", "kind", "occurred_at", "pbx_call_id", "dedupe_key", "data", "raw", "call", "received_at")
+    keys = [f"k{i:03d}" for i in range(250)]
+    ids = rows_insert(StoredPbxEvent, columns, [_row(pbx, key, at=_AT + timedelta(seconds=i))
+                                                for i, key in enumerate(keys)], returning=True)
+    stored = list(StoredPbxEvent.objects.order_by("pk").values_list("pk", "dedupe_key", "occurred_at"))
+    assert stored == [(pk, key, _AT + timedelta(seconds=i)) for i, (pk, key) in enumerate(zip(ids, keys))]
+
+
 CALLFLOW = """\
 2025/03/01 08:42:17.534|0017|Info| [CallFlow] Call(C:3352): Incoming call from 0442642959 "" via Line:10001 "Bendigo Telco" to DID 61398765432
 2025/03/01 08:42:17.924|0017|Info| [CallFlow] Call(C:3352): Routing to Queue:822 "Sales"

