@@ -4,6 +4,7 @@ changed."""
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from django.utils.timezone import now as timezone_now
 
 from hub.models import Call, CatalogueEvent, QueueLeg, StoredPbxEvent, UserLeg
 from hub.services.ingest import events_ingest
@@ -106,6 +107,27 @@ def test_rows_of_several_statements_are_all_stored_in_order():
                                                 for i, key in enumerate(keys)], returning=True)
     stored = list(StoredPbxEvent.objects.order_by("pk").values_list("pk", "dedupe_key", "occurred_at"))
     assert stored == [(pk, key, _AT + timedelta(seconds=i)) for i, (pk, key) in enumerate(zip(ids, keys))]
+
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("rows_insert_path")
+def test_objects_insert_stores_what_bulk_create_stores():
+    _, pbx, _ = make_account(timezone="+11:00")
+    made = [Call(account=pbx.account, pbx=pbx, unique_call_id=f"fast{i}", pbx_call_id=str(i), direction="inbound",
+                 caller_name="José", call_start_at=_AT, last_event_at=_AT, voicemail={"user": "102"})
+            for i in range(3)]
+    before = timezone_now()
+    fast_insert.objects_insert(made)
+    assert all(call.updated_at >= before for call in made)  # auto_now, set on the instance too
+    orm = Call.objects.bulk_create([Call(account=pbx.account, pbx=pbx, unique_call_id="orm", pbx_call_id="0",
+                                         direction="inbound", caller_name="José", call_start_at=_AT,
+                                         last_event_at=_AT, voicemail={"user": "102"})])[0]
+    stored = {c.pk: c for c in Call.objects.all()}
+    compared = [name for name in _CALL_COMPARED if name not in ("unique_call_id", "pbx_call_id")]
+    for call in made:
+        assert stored[call.pk].unique_call_id == call.unique_call_id and stored[call.pk].updated_at == call.updated_at
+        assert [getattr(stored[call.pk], n) for n in compared] == [getattr(stored[orm.pk], n) for n in compared]
 
 
 CALLFLOW = """\

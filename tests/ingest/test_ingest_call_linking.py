@@ -85,3 +85,28 @@ def test_old_cdr_arriving_after_a_newer_call_with_the_same_number_joins_the_old_
     assert len(stored) == len(expected) + 1
     row = StoredPbxEvent.objects.get(pbx=pbx, source="cdr", dedupe_key=old_cdr.dedupe_key[:100])
     assert row.call.unique_call_id == "250301080017_874"
+
+
+def _field_values(call):
+    return {f.attname: getattr(call, f.attname) for f in Call._meta.concrete_fields}
+
+
+def test_new_calls_are_built_with_the_fields_defaults_as_the_keyword_path_builds_them(monkeypatch):
+    from datetime import datetime, timezone
+
+    from hub.services.ingest import linking
+
+    at = datetime(2025, 3, 1, 8, 42, tzinfo=timezone.utc)
+    values = dict(account_id=3, pbx_id=4, pbx_call_id="3352", unique_call_id="pending-3352-ab", direction="inbound",
+                  call_start_at=at, last_event_at=at)
+    assert _field_values(linking._new_call(**values)) == _field_values(Call(**values))
+    # A default built per instance (a callable) is not shared: the keyword path builds it.
+    digest, fresh = Call._meta.get_field("legs_digest"), lambda: ["fresh"]
+    monkeypatch.setattr(digest, "default", fresh)
+    monkeypatch.setattr(digest, "_get_default", fresh)  # what get_default() calls (cached)
+    linking._call_defaults.cache_clear()
+    try:
+        first, second = linking._new_call(**values), linking._new_call(**values)
+        assert first.legs_digest == ["fresh"] and first.legs_digest is not second.legs_digest
+    finally:
+        linking._call_defaults.cache_clear()

@@ -323,11 +323,29 @@ def objects_insert(objs: list[models.Model]) -> None:
         return
     meta = objs[0]._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
-    rows = [tuple([f.pre_save(obj, True) for f in fields]) for obj in objs]
+    # pre_save() of most fields only reads the attribute: those are read in one attrgetter.
+    read = attrgetter(*(f.attname for f in fields))
+    saved = [(index, field) for index, field in enumerate(fields) if not _reads_attribute(field)]
+    rows = []
+    for obj in objs:
+        row = list(read(obj)) if len(fields) > 1 else [read(obj)]
+        for index, field in saved:
+            row[index] = field.pre_save(obj, True)
+        rows.append(tuple(row))
     ids = rows_insert(type(objs[0]), [f.name for f in fields], rows, returning=True)
     for obj, pk in zip(objs, ids):
         obj.pk = pk
         obj._state.adding, obj._state.db = False, connection.alias
+
+
+_ATTRIBUTE_PRE_SAVES = (models.Field.pre_save, models.DateField.pre_save, models.DateTimeField.pre_save)
+
+
+def _reads_attribute(field) -> bool:
+    """Whether ``field.pre_save(obj, add=True)`` only returns the attribute (no auto_now(_add),
+    no pre_save of its own)."""
+    return (type(field).pre_save in _ATTRIBUTE_PRE_SAVES
+            and not getattr(field, "auto_now", False) and not getattr(field, "auto_now_add", False))
 
 
 def rows_update(model, updates: Mapping[tuple[str, ...], Sequence[tuple]]) -> None:
