@@ -116,10 +116,12 @@ def test_lines_of_one_second_keep_their_own_milliseconds_and_zone(monkeypatch):
     assert len(envelope._seconds) <= 2
 
 
-def test_dedupe_key_is_the_sha256_of_source_and_record_text():
+def test_dedupe_key_is_the_record_timestamp_then_the_sha256_of_source_and_record_text():
     [event] = parse(TERMINATED, Source.QUEUEMANAGER).events
 
-    assert event.dedupe_key == hashlib.sha256(f"queuemanager\n{TERMINATED.rstrip()}".encode()).hexdigest()
+    digest = hashlib.sha256(f"queuemanager\n{TERMINATED.rstrip()}".encode()).hexdigest()
+    assert event.dedupe_key == TERMINATED[:23] + digest
+    assert TERMINATED[:23] == event.raw[:23] == event.raw.split("|")[0]  # the time leads, as in the migration
 
 
 def test_orphan_continuation_at_start_of_input_is_skipped():
