@@ -31,7 +31,9 @@ def collect_names(events: Iterable[PbxEvent]) -> Names:
     for event in events:
         d = event.data
         for number_key, name_key in _USER_PAIRS:
-            names._learn("users", d.get(number_key), d.get(name_key))
+            label = d.get(name_key)
+            if label:  # most events name nobody: no call to normalise nothing
+                names._learn("users", d.get(number_key), label)
         book = _TARGET_BOOKS.get(str(d.get("target_type") or ""))
         if book:
             names._learn(book, d.get("target"), d.get("target_name"))
