@@ -85,13 +85,14 @@ def calls_advance(pbx: Pbx, call_ids: set[int], *, events: CallEvents | None = N
     for pk, call_events in by_call.items():
         if not call_events:
             continue
+        call = calls[pk]
         ordered = normalise(call_events, tz)  # once, for assembly and derivation alike
         record = assemble_normalised(ordered, tz=tz)
-        if calls[pk].closed_reason and not record.ended:
-            record = close_idle_call(record, calls[pk].closed_reason)
+        if call.closed_reason and not record.ended:
+            record = close_idle_call(record, call.closed_reason)
         last_at = ordered[-1].occurred_at  # the latest: ``ordered`` is sorted by time first
-        assembled.append((calls[pk], record, last_at))
-        derived += [(calls[pk], d) for d in derive_events(record, ordered, call_key=f"call{pk}",
-                                                          ended_before=pk in ended_before, normalised=True)]
+        assembled.append((call, record, last_at))
+        derived += [(call, d) for d in derive_events(record, ordered, call_key=f"call{pk}",
+                                                     ended_before=pk in ended_before, normalised=True)]
     calls_store(assembled, new_call_ids=new_call_ids)
     return derived + _component_events(pbx, assembled)

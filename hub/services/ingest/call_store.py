@@ -28,7 +28,7 @@ def _save(updates: dict[tuple, list], call: Call, values: dict) -> None:
     """Queue the call's changed columns in ``updates`` (columns -> rows) and set them on it."""
     changed = {name: value for name, value in values.items() if getattr(call, name) != value}
     if changed:
-        updates.setdefault(tuple(changed), []).append((*changed.values(), call.pk))
+        updates.setdefault(tuple(changed), []).append((*changed.values(), call.id))
         for name, value in changed.items():
             setattr(call, name, value)
 
@@ -44,17 +44,18 @@ _TABLES = ((UserLeg, _USER), (QueueLeg, _QUEUE), (RingGroupLeg, _GROUP), (Record
 
 def _legs(call: Call, record: CallRecord) -> tuple[list, list, list, list]:
     """The call's leg and recording rows as tuples in _TABLES' column order."""
-    common = (call.account_id, call.pbx_id, call.pk, record.call_start_at)
+    common = (call.account_id, call.pbx_id, call.id, record.call_start_at)
     users = [(*common, i, u.user, u.rang_at, u.answered_at, u.ended_at, u.status, u.via_queue or "", u.via_ring_group or "",
               u.transfer or "", u.forwarded_from or "") for i, u in enumerate(record.users)]
     queues = [(*common, i, q.queue, q.qcid, q.status, q.outcome or "", q.agent or "", q.entered_at, q.left_at)
               for i, q in enumerate(record.queues)]
     groups = [(*common, i, r.ring_group, r.status, r.agent or "") for i, r in enumerate(record.ring_groups)]
-    recordings = [(call.pk, r.user, r.file, r.at) for r in record.recordings]
+    recordings = [(call.id, r.user, r.file, r.at) for r in record.recordings]
     return users, queues, groups, recordings
 
 
 _PART = 16  # hex digits of legs_digest per table (four tables fill its 64)
+_PARTS = tuple(slice(index * _PART, (index + 1) * _PART) for index in range(len(_TABLES)))
 
 
 def _digest(legs: tuple[list, ...]) -> str:
@@ -69,22 +70,23 @@ def calls_store(assembled: list[tuple[Call, CallRecord, object]], *, new_call_id
     this transaction, which have no legs stored yet."""
     if not assembled:
         return
-    # What each table held is known from the digest the call row already carries, so a
-    # call's legs are not read back: a table is rewritten when its part of the digest changed.
-    legs = {call.pk: _legs(call, record) for call, record, _ in assembled}
-    before = {call.pk: call.legs_digest for call, _, _ in assembled}
     # A plain UPDATE per changed call (not bulk_update's CASE per column), one executemany
     # per set of changed columns.
     updates: dict[tuple, list] = {}
+    # What each table held is known from the digest the call row already carries, so a
+    # call's legs are not read back: a table is rewritten when its part of the digest changed.
+    rewrites: tuple[list, ...] = tuple([] for _ in _TABLES)  # per table: (call id, its rows)
     for call, record, last_event_at in assembled:
+        legs, before = _legs(call, record), call.legs_digest
         values = _values(call, record, last_event_at)
-        values["legs_digest"] = _digest(legs[call.pk])
+        values["legs_digest"] = after = _digest(legs)
         _save(updates, call, values)
+        for part, rows, changed in zip(_PARTS, legs, rewrites):
+            if after[part] != before[part]:
+                changed.append((call.id, rows))
     rows_update(Call, updates)
-    for index, (model, columns) in enumerate(_TABLES):
-        part = slice(index * _PART, (index + 1) * _PART)
-        changed = [call.pk for call, _, _ in assembled if call.legs_digest[part] != before[call.pk][part]]
+    for (model, columns), changed in zip(_TABLES, rewrites):
         # A plain DELETE: the ORM's delete() collects the rows first to look for cascades.
         delete_in(model._meta.db_table, model._meta.get_field("call").column,
-                  [pk for pk in changed if pk not in new_call_ids])
-        rows_insert(model, columns, [leg for pk in changed for leg in legs[pk][index]])
+                  [pk for pk, _ in changed if pk not in new_call_ids])
+        rows_insert(model, columns, [leg for _, rows in changed for leg in rows])
