@@ -15,8 +15,8 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from itertools import islice
-from operator import attrgetter
 from pathlib import Path
 
 from hub.errors import InvalidInput
@@ -31,7 +31,7 @@ BATCH_EVENTS = 10_000  # events per transaction
 KINDS = {"callflow": SourceKind.CALLFLOW_LOG, "queuemanager": SourceKind.QUEUEMANAGER_LOG, "cdr": SourceKind.CDR_FILE}
 _DETECTED = {Source.CALLFLOW: SourceKind.CALLFLOW_LOG, Source.QUEUEMANAGER: SourceKind.QUEUEMANAGER_LOG}
 _CDR_LINE = re.compile(rb"^(\xef\xbb\xbf)?(Call )?\d+,")
-_OCCURRED_AT = attrgetter("occurred_at")
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 # A batch keeps ~10,000 events and their rows, dicts and model instances alive at once, and
 # makes no reference cycles: the cycle collector, run every N allocations, walks the batch's
 # live objects over and over and frees nothing (at a gen-0 threshold of 10,000, ~5 % of an
@@ -111,11 +111,19 @@ def files_import(*, pbx: Pbx, paths: Sequence[Path], kind: str | None = None, su
     streams = [_file_events(pbx, path, source_kind, summary, on_bytes) for path, source_kind in zip(paths, kinds)]
     if not streams:
         return
-    merged = streams[0] if len(streams) == 1 else heapq.merge(*streams, key=_OCCURRED_AT)
+    merged = streams[0] if len(streams) == 1 else heapq.merge(*streams, key=_merge_key)
     with _collections_between_batches() as batch_done:
         while batch := list(islice(merged, batch_events)):
             _add(summary, events_ingest(pbx=pbx, events=batch))
             batch_done()
+
+
+def _merge_key(event: PbxEvent) -> timedelta:
+    """Orders as ``occurred_at`` does, but compares cheaply."""
+    # The logs' times carry the PBX's zone, the CDR's UTC: two aware datetimes of different
+    # zones are converted to UTC on every comparison, and the merge compares each event a few
+    # times (~10 % of reading the files). The time since the epoch is exact and converts once.
+    return event.occurred_at - _EPOCH
 
 
 @contextmanager
