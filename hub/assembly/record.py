@@ -6,13 +6,22 @@ seconds with the PBX's offset by ``to_dict``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
+from functools import lru_cache
 from typing import Any
 
 
 def iso(at: datetime | None) -> str | None:
     # The same text as at.replace(microsecond=0).isoformat(), without making that datetime.
-    return None if at is None else at.isoformat(timespec="seconds")
+    return None if at is None else _iso(at, at.tzinfo, at.fold)
+
+
+@lru_cache(maxsize=4096)
+def _iso(at: datetime, tz: tzinfo | None, fold: int) -> str:
+    # Cached: a call's catalogue payloads render the same few times over and over (its start
+    # in every one), and isoformat() costs many times a cache hit. Equal datetimes can differ
+    # in zone or fold (and so in offset), hence both in the key.
+    return at.isoformat(timespec="seconds")
 
 
 def elapsed(start: datetime, end: datetime) -> timedelta:
