@@ -130,6 +130,23 @@ def test_objects_insert_stores_what_bulk_create_stores():
         assert [getattr(stored[call.pk], n) for n in compared] == [getattr(stored[orm.pk], n) for n in compared]
 
 
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("rows_insert_path")
+def test_rows_insert_ignoring_conflicts_leaves_out_the_rows_a_unique_key_refuses():
+    _, pbx, _ = make_account(timezone="+11:00")
+    columns = ("pbx", "source", "kind", "occurred_at", "pbx_call_id", "dedupe_key", "data", "raw", "call", "received_at")
+    rows_insert(StoredPbxEvent, columns, [_row(pbx, "k001", data={"first": True})])
+    # 150 rows: on SQLite a statement of 99 rows, then one-row ones; k001 and k140 conflict.
+    rows = [_row(pbx, f"k{i:03d}") for i in range(150)] + [_row(pbx, "k140", data={"again": True})]
+    assert rows_insert(StoredPbxEvent, columns, rows, ignore_conflicts=True) == []
+    stored = dict(StoredPbxEvent.objects.values_list("dedupe_key", "data"))
+    assert sorted(stored) == [f"k{i:03d}" for i in range(150)]
+    assert stored["k001"] == {"first": True} and stored["k140"] == _DATA
+    with pytest.raises(ValueError):
+        rows_insert(StoredPbxEvent, columns, [_row(pbx, "k999")], ignore_conflicts=True, returning=True)
+
+
 CALLFLOW = """\
 2025/03/01 08:42:17.534|0017|Info| [CallFlow] Call(C:3352): Incoming call from 0442642959 "" via Line:10001 "Bendigo Telco" to DID 61398765432
 2025/03/01 08:42:17.924|0017|Info| [CallFlow] Call(C:3352): Routing to Queue:822 "Sales"

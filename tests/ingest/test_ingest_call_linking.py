@@ -110,3 +110,20 @@ def test_new_calls_are_built_with_the_fields_defaults_as_the_keyword_path_builds
         assert first.legs_digest == ["fresh"] and first.legs_digest is not second.legs_digest
     finally:
         linking._call_defaults.cache_clear()
+
+
+@pytest.mark.django_db
+def test_links_save_stores_the_new_links_and_leaves_a_stored_one_as_it_is():
+    from datetime import datetime, timezone
+
+    from hub.models import QcidLink
+    from hub.services.ingest.linking import CallLinker
+
+    _, pbx, _ = make_account(timezone="+11:00")
+    at = datetime(2025, 3, 1, 8, 42, tzinfo=timezone.utc)
+    first, second = (Call.objects.create(account=pbx.account, pbx=pbx, unique_call_id=u, pbx_call_id=u,
+                                         direction="inbound", call_start_at=at, last_event_at=at) for u in "12")
+    QcidLink.objects.create(pbx=pbx, qcid="3767", call=first)
+    linker = CallLinker(pbx, qcid_calls={"3767": second, "3769": second}, new_qcids={"3767", "3769"})
+    linker.links_save()
+    assert dict(QcidLink.objects.values_list("qcid", "call_id")) == {"3767": first.pk, "3769": second.pk}

@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from hub.assembly import derive_standalone_events
-from hub.models import Call, Pbx, QcidLink, StoredPbxEvent
+from hub.models import Call, Pbx, StoredPbxEvent
 from hub.services.delivery import deliveries_create
 from hub.services.ingest.advance import CallEvents, calls_advance
 from hub.services.ingest.catalogue_store import catalogue_events_store
@@ -123,7 +123,7 @@ def events_ingest(*, pbx: Pbx, events: list[PbxEvent], progress: Callable[[], No
         # Calls stored before this batch: their earlier events, read before this batch's land.
         known.load([pk for pk, call in calls.items() if id(call) not in new_calls])
         _events_store(pbx, linked, known)
-        QcidLink.objects.bulk_create(linker.new_links(), ignore_conflicts=True)
+        linker.links_save()
         result.calls = set(calls) | _adopt_orphans(pbx, linker, known)
         created = {pk for pk, call in calls.items() if id(call) in new_calls}
         derived = calls_advance(pbx, result.calls, events=known, calls=calls, new_call_ids=created)
