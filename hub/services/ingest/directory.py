@@ -19,15 +19,27 @@ _NAMED = [
 _ROUTED = {"queue": Queue, "ring_group": RingGroup, "user": PbxUser}
 
 
+_ROUTING = frozenset({Kind.CALL_ROUTED, Kind.CALL_TRANSFERRED, Kind.CALL_FORWARDED})
+_WANTED = frozenset({kind for _, kind, _, _ in _NAMED} | _ROUTING)
+
+
 def _mentions(events: list[PbxEvent]) -> dict[type, dict[str, str]]:
     found: dict[type, dict[str, str]] = {PbxUser: {}, Queue: {}, RingGroup: {}}
+    # One pass sorts out the few kinds that name anything (in order: a later name wins).
+    by_kind: dict[str, list[PbxEvent]] = {}
+    routing = []
+    for e in events:
+        if e.kind in _WANTED:
+            by_kind.setdefault(e.kind, []).append(e)
+            if e.kind in _ROUTING:
+                routing.append(e)
     for model, kind, number_key, name_key in _NAMED:
-        for e in events:
-            if e.kind == kind and e.data.get(number_key):
+        for e in by_kind.get(kind, ()):
+            if e.data.get(number_key):
                 name = (e.data.get(name_key) or "").strip() if name_key else ""
                 found[model][str(e.data[number_key])] = name or found[model].get(str(e.data[number_key]), "")
-    for e in events:
-        model = _ROUTED.get(e.data.get("target_type")) if e.kind in (Kind.CALL_ROUTED, Kind.CALL_TRANSFERRED, Kind.CALL_FORWARDED) else None
+    for e in routing:
+        model = _ROUTED.get(e.data.get("target_type"))
         if model and e.data.get("target"):
             name = (e.data.get("target_name") or "").strip()
             found[model][str(e.data["target"])] = name or found[model].get(str(e.data["target"]), "")
