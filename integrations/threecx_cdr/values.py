@@ -30,18 +30,28 @@ def duration(raw: str) -> int:
 
 
 def utc_time(raw: str, field: str) -> datetime | None:
+    return utc_time_and_text(raw, field)[0]
+
+
+def utc_time_and_text(raw: str, field: str) -> tuple[datetime | None, str]:
+    """``utc_time(raw, field)`` and its ``isoformat()`` (``""`` for an empty field)."""
     if not raw:
-        return None
+        return None, ""
     try:
         # The shape 3CX writes, without strptime's cost (it was most of a record's parsing).
         exact = _TIME.fullmatch(raw)
-        parsed = (datetime(*map(int, exact.groups())) if exact is not None
-                  else datetime.strptime(raw, "%Y/%m/%d %H:%M:%S"))
+        # 3CX writes CDR times in UTC.
+        parsed = (datetime(*map(int, exact.groups()), tzinfo=timezone.utc) if exact is not None
+                  else datetime.strptime(raw, "%Y/%m/%d %H:%M:%S").replace(tzinfo=timezone.utc))
     except ValueError:
         raise CdrError(
             f"bad time {raw!r} in field {field!r} (expected YYYY/MM/DD HH:MM:SS)", code="bad_time"
         ) from None
-    return parsed.replace(tzinfo=timezone.utc)  # 3CX writes CDR times in UTC
+    if exact is None:
+        return parsed, parsed.isoformat()
+    # What isoformat() gives, read off the text (isoformat formats through printf, three times
+    # a record): the pattern matched four digits for the year and two for each other field.
+    return parsed, f"{raw[:4]}-{raw[5:7]}-{raw[8:10]}T{raw[11:]}+00:00"
 
 
 def semicolon_list(raw: str) -> list[str]:
@@ -54,8 +64,7 @@ def chain(raw: str) -> list[str]:
 
 def _time_converter(field: str) -> Callable[[str], str]:
     def convert(raw: str) -> str:
-        parsed = utc_time(raw, field)
-        return parsed.isoformat() if parsed else ""
+        return utc_time_and_text(raw, field)[1]
 
     return convert
 

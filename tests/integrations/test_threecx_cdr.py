@@ -236,3 +236,5 @@ def test_time_field_reads_as_strptime_would(moment: datetime, padded: bool) -> N
             f"{moment.year:04d}/{moment.month}/{moment.day} {moment.hour}:{moment.minute}:{moment.second}")
     event = parse_cdr_line(f"Call 1,{text}", fields=["historyid", "time-end"])
     assert event.occurred_at == datetime.strptime(text, "%Y/%m/%d %H:%M:%S").replace(tzinfo=timezone.utc)
+    # The data's text is the time's isoformat(), whichever way it was read.
+    assert event.data["time_end"] == event.occurred_at.isoformat()
