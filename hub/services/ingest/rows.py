@@ -54,8 +54,12 @@ def to_row(pbx: Pbx, event: PbxEvent, call_id: int | None) -> StoredPbxEvent:
 def stored_event(event: PbxEvent) -> PbxEvent:
     """``event`` as to_event() would read it back once stored (key cut, data through JSON);
     the event itself when storing changes nothing (the parsers' events, nearly always)."""
-    if (event.pbx_call_id != "" and len(event.dedupe_key) <= 100 and event.data.__class__ is dict
-            and _survives_json(event.data)):
+    data = event.data
+    if event.pbx_call_id != "" and len(event.dedupe_key) <= 100 and data.__class__ is dict and (
+            # A flat dict of strings and numbers (nearly every event's) checked here in C,
+            # without _survives_json's calls.
+            (_STR.issuperset(map(type, data)) and _JSON_LEAVES.issuperset(map(type, data.values())))
+            or _survives_json(data)):
         return event
     return PbxEvent(
         source=event.source, kind=event.kind, occurred_at=event.occurred_at,
