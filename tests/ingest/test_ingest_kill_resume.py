@@ -88,6 +88,9 @@ def test_ingest_killed_mid_file_resumes_without_loss_or_duplicates(tmp_path):
 
     # Left to finish, then stopped as a service manager does.
     with hub_process(db, *ingest_args, log_path=log) as ingest:
+        # Its SIGTERM handler first: the last killed run may have read everything already, and a
+        # SIGTERM during start-up would end the process with -15 instead of a clean stop.
+        wait_for(lambda: ingest.output().count("ingest: running") == 4, timeout=30, what="start", alive=ingest)
         wait_for(lambda: _all_read(db, files, len(expected)), timeout=90, interval=0.2,
                  what="every file read to its end", alive=ingest)
         assert ingest.terminate() == 0
