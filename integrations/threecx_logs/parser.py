@@ -57,7 +57,8 @@ def parse_record(record: Record, *, tz: tzinfo, source: Source, rules: Rules) ->
     found = ENVELOPE.match(text)
     if found is None:
         return Skip(NO_ENVELOPE)  # e.g. a tail that started in the middle of a dump
-    match = rules.match(found[MODULE] or "", found[MESSAGE].rstrip())
+    module, message = found.group(MODULE, MESSAGE)
+    match = rules.match(module or "", message.rstrip())
     if isinstance(match, Skip):
         return match
     try:
@@ -65,8 +66,8 @@ def parse_record(record: Record, *, tz: tzinfo, source: Source, rules: Rules) ->
     except ValueError:
         return Skip(BAD_TIMESTAMP)
     rule, pbx_call_id, data = match
-    return PbxEvent(source=source, kind=rule.kind, occurred_at=at, pbx_call_id=pbx_call_id,
-                    dedupe_key=dedupe_key(source, text), data=data, raw=text)
+    # Positional: one is made per line, and keywords cost a dict per call.
+    return PbxEvent(source, rule.kind, at, pbx_call_id, dedupe_key(source, text), data, text)
 
 
 def parse_text(
