@@ -127,3 +127,18 @@ def test_links_save_stores_the_new_links_and_leaves_a_stored_one_as_it_is():
     linker = CallLinker(pbx, qcid_calls={"3767": second, "3769": second}, new_qcids={"3767", "3769"})
     linker.links_save()
     assert dict(QcidLink.objects.values_list("qcid", "call_id")) == {"3767": first.pk, "3769": second.pk}
+
+
+@pytest.mark.django_db
+def test_a_recycled_call_number_in_the_same_minute_opens_a_second_call_in_one_batch():
+    # The two calls' first lines have keys that begin alike (log keys lead with the time), so
+    # the provisional unique_call_id the linker gives a new call must not be cut from the key.
+    _, pbx, _ = make_account(timezone="+11:00")
+    second = (CALLFLOW.replace("08:42:17.534", "08:42:58.101").replace("08:42:17.924", "08:42:58.202")
+              .replace("08:42:20.682", "08:42:58.303").replace("08:42:22.450", "08:42:58.404")
+              .replace("08:42:57.195", "08:42:59.505"))
+    events = parse_text(CALLFLOW + second, tz=TZ, source=Source.CALLFLOW).events
+
+    events_ingest(pbx=pbx, events=events)
+
+    assert sorted(Call.objects.values_list("unique_call_id", flat=True)) == ["250301084217_3352", "250301084258_3352"]

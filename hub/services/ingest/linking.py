@@ -12,6 +12,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
+from hashlib import blake2b
 
 from django.db import connection
 
@@ -85,6 +86,14 @@ def _new_call(**values) -> Call:
     if defaults is None:
         return Call(**values)
     return Call(*[values.get(name, default) for name, default in defaults])
+
+
+def _pending_id(pbx_call_id: str, event: PbxEvent) -> str:
+    """A new call's unique_call_id until assembly gives it the real one. It must differ from
+    every other call's, also a recycled number's in the same batch, and no part of a dedupe key
+    is unique on its own (log keys begin with their time, plugin keys with the call's id), so
+    it carries a hash of the whole key."""
+    return f"pending-{pbx_call_id}-{blake2b(event.dedupe_key.encode(), digest_size=8).hexdigest()}"
 
 
 def _qcids_named(events: list[PbxEvent]) -> set[str]:
@@ -180,7 +189,7 @@ class CallLinker:
             return after
         call = _new_call(
             account_id=self.pbx.account_id, pbx_id=self.pbx.pk, pbx_call_id=pbx_call_id,
-            unique_call_id=f"pending-{pbx_call_id}-{event.dedupe_key[:16]}",
+            unique_call_id=_pending_id(pbx_call_id, event),
             direction="inbound", call_start_at=_call_time(event), last_event_at=event.occurred_at,
         )
         calls = self.by_number.setdefault(pbx_call_id, [])
