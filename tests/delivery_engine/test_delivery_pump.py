@@ -148,15 +148,21 @@ def test_claims_and_recordings_cost_the_same_statements_for_2_or_20_deliveries(a
     assert WebhookEndpoint.objects.get(pk=endpoint.pk).consecutive_failures == (0 if status == 200 else 35)
 
 
-@pytest.mark.django_db
-def test_a_failure_whose_claim_the_sweeper_took_back_is_logged_but_left_as_the_sweeper_set_it(account, pbx,
-                                                                                             receiver):
+def _two_claimed_and_one_taken_back(account, pbx, receiver):
+    """Two deliveries of one endpoint claimed at ``now``; the sweeper then hands the second back."""
     endpoint = _endpoint(account, receiver.url)
     for _ in range(2):
         emit(pbx, "agent_status")
     now = timezone.now()
     kept, taken = deliveries_claim(endpoint_id=endpoint.pk, now=now)
     Delivery.objects.filter(pk=taken.pk).update(status=DeliveryStatus.PENDING, claimed_at=None)  # the sweeper
+    return endpoint, kept, taken, now
+
+
+@pytest.mark.django_db
+def test_a_failure_whose_claim_the_sweeper_took_back_is_logged_but_left_as_the_sweeper_set_it(account, pbx,
+                                                                                             receiver):
+    endpoint, kept, taken, now = _two_claimed_and_one_taken_back(account, pbx, receiver)
 
     outcomes_record(sent=[Sent(d, SendResult(503, 3), now) for d in (kept, taken)], now=now)
 
@@ -292,12 +298,7 @@ def test_a_wake_up_for_several_endpoints_is_one_message(monkeypatch):
 @pytest.mark.django_db
 def test_a_success_whose_claim_the_sweeper_took_back_is_logged_but_left_as_the_sweeper_set_it(account, pbx,
                                                                                               receiver):
-    endpoint = _endpoint(account, receiver.url)
-    for _ in range(2):
-        emit(pbx, "agent_status")
-    now = timezone.now()
-    kept, taken = deliveries_claim(endpoint_id=endpoint.pk, now=now)
-    Delivery.objects.filter(pk=taken.pk).update(status=DeliveryStatus.PENDING, claimed_at=None)  # the sweeper
+    _, kept, taken, now = _two_claimed_and_one_taken_back(account, pbx, receiver)
 
     outcomes_record(sent=[Sent(d, SendResult(200, 3), now) for d in (kept, taken)], now=now)
 
