@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connections
 
 from hub.models import CallControl, ClickToCall, Delivery, DeliveryStatus, PbxUser, Role
 from hub.services.click_to_call import click_to_call_place, click_to_call_refresh
@@ -44,6 +44,10 @@ def browser(chromium_path, monkeypatch):
                                     args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
         yield browser
         browser.close()
+        # The ORM calls made while Playwright ran opened a connection that the test database's
+        # teardown does not see (Django's connections are context-local, and Playwright runs
+        # its event loop on this thread); left open, it kept that database from being dropped.
+        connections.close_all()
 
 
 class Worker:
