@@ -1,4 +1,4 @@
-"""The shared 3CX sample (../shared/samples/3cx) as PbxEvents, for end-to-end ingest tests."""
+"""The 3CX sample (tests/fixtures/samples/3cx) as PbxEvents, for end-to-end ingest tests."""
 import json
 from functools import cache
 from pathlib import Path
@@ -8,7 +8,7 @@ from hub.vocabulary.timezones import parse_timezone
 from integrations.threecx_cdr import parse_cdr_text
 from integrations.threecx_logs import parse_text
 
-SAMPLE_DIR = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples" / "3cx"
+SAMPLE_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "samples" / "3cx"
 TZ = parse_timezone("+11:00")
 
 

@@ -18,7 +18,7 @@ from integrations.threecx_cdr import (
 )
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "threecx_cdr"
-SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples" / "3cx"
+SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "samples" / "3cx"
 V20_LINE = (FIXTURES / "v20_queue_answered.cdr").read_text(encoding="utf-8").strip()
 
 
