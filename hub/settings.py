@@ -222,7 +222,13 @@ SPECTACULAR_SETTINGS = {
     ),
     "SERVE_INCLUDE_SCHEMA": False,
     "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
-    "ENUM_NAME_OVERRIDES": {"ErrorStatusEnum": ["error"]},
+    # Several serializers have a field named "status"; each choice set gets its own name here,
+    # not one drf-spectacular would make up from a hash.
+    "ENUM_NAME_OVERRIDES": {
+        "ErrorStatusEnum": ["error"],
+        "SuccessStatusEnum": ["success"],
+        "VisitStatusEnum": ["answered", "abandoned"],
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

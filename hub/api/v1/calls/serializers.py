@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from hub.api.params import LATEST, EARLIEST, Day, Text, choice, whole_number
@@ -11,6 +12,7 @@ from hub.selectors.call_history import CallFilters
 MAX_LIMIT = 1000
 
 
+@extend_schema_field({"oneOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]})
 class DayOrInstant(serializers.Field):
     """``2025-03-01`` (that day in the PBX's zone) or an ISO 8601 instant with its offset."""
 
