@@ -90,7 +90,10 @@ TEMPLATES = [
 def _database(name: str, default: str) -> dict:
     url = env_str(name, default)
     try:
-        config = dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60))
+        # Health checks: a kept connection that a database restart broke is replaced at the
+        # start of the next request instead of failing it.
+        config = dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+                                       conn_health_checks=True)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name}: {exc}") from None
     if config["ENGINE"] == "django.db.backends.sqlite3":

@@ -16,9 +16,10 @@ from django.db import transaction
 from hub.models import Delivery, DeliveryStatus
 from hub.services.delivery import deliveries_create, deliveries_sweep, webhook_endpoint_create
 from tests.delivery_engine.engine import make_call, make_event
-from tests.delivery_engine.processes import RedisServer, publisher, worker_visible_database
+from tests.delivery_engine.processes import publisher, worker_visible_database
 from tests.delivery_engine.receiver import Reply
 from tests.processes import celery_worker
+from tests.services import RedisServer
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 

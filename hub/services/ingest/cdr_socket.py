@@ -8,6 +8,7 @@ from collections import Counter
 
 from django.db import close_old_connections
 
+from hub.db_outage import retry_while_database_unavailable
 from hub.models import IngestSource
 from hub.services.ingest.batch import events_ingest
 from hub.services.ingest.follow import decoder_for, source_progress_save
@@ -26,10 +27,19 @@ def cdr_line_ingest(*, source_id: int, line: bytes) -> int:
     return result.stored
 
 
+def cdr_line_ingest_patiently(*, source_id: int, line: bytes, stop: threading.Event) -> int:
+    """The record is off the socket and exists nowhere else: while the database is down it is
+    retried (holding its connection's next read, so the PBX's sends back up in TCP) until stored,
+    or until the process stops."""
+    return retry_while_database_unavailable(lambda: cdr_line_ingest(source_id=source_id, line=line),
+                                            stop=stop, what=f"CDR socket source {source_id}")
+
+
 class CdrSocketServers:
     """Runs one asyncio loop in a thread, with a server per enabled CDR socket source."""
 
-    def __init__(self):
+    def __init__(self, *, stop: threading.Event):
+        self.stop = stop
         self.loop = asyncio.new_event_loop()
         self.servers: dict[int, CdrSocketServer] = {}
         self.refused = Counter()
@@ -46,7 +56,8 @@ class CdrSocketServers:
 
     def _start(self, source: IngestSource) -> None:
         server = CdrSocketServer(host=source.listen_host or "0.0.0.0", port=source.port,
-                                 on_line=lambda peer, line, pk=source.pk: cdr_line_ingest(source_id=pk, line=line),
+                                 on_line=lambda peer, line, pk=source.pk: cdr_line_ingest_patiently(
+                                     source_id=pk, line=line, stop=self.stop),
                                  allow=source.allowed_networks or None)
         try:
             self._call(server.start())

@@ -5,8 +5,9 @@ import logging
 import threading
 import time
 
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 
+from hub.db_outage import DATABASE_UNAVAILABLE, Backoff
 from hub.models import FILE_KINDS, IngestSource, SourceKind
 from hub.services.ingest.cdr_socket import CdrSocketServers
 from hub.services.ingest.follow import SourceFollower
@@ -20,21 +21,39 @@ class IngestProcess:
         self.poll_interval = poll_interval
         self.reload_every = reload_every
         self.followers: dict[int, SourceFollower] = {}
-        self.sockets = CdrSocketServers()
+        self.sockets = CdrSocketServers(stop=stop)
         self._loaded_at = 0.0
 
     def run(self) -> None:
+        backoff = Backoff(stop=self.stop, what="ingest")
         try:
             while not self.stop.is_set():
-                if time.monotonic() - self._loaded_at >= self.reload_every:
-                    self._reload()
-                stored = sum(self._poll(f) for f in list(self.followers.values()))
+                try:
+                    stored = self._tick()
+                except DATABASE_UNAVAILABLE as exc:
+                    self._forget_followers()
+                    backoff.wait(exc)
+                    continue
+                backoff.recovered()
                 if not stored:
                     self.stop.wait(self.poll_interval)
         finally:
             for follower in self.followers.values():
                 follower.close()
             self.sockets.close()
+
+    def _tick(self) -> int:
+        if time.monotonic() - self._loaded_at >= self.reload_every:
+            self._reload()
+        return sum(self._poll(f) for f in list(self.followers.values()))
+
+    def _forget_followers(self) -> None:
+        """After a failed batch only the database knows how far each file was read (the batch's
+        events and position were rolled back together): followers start again from there."""
+        for follower in self.followers.values():
+            follower.close()
+        self.followers.clear()
+        self._loaded_at = 0.0  # reload as soon as the database answers
 
     def _reload(self) -> None:
         """Pick up sources added, changed or disabled in the UI without a restart."""
@@ -55,9 +74,19 @@ class IngestProcess:
     def _poll(self, follower: SourceFollower) -> int:
         try:
             return follower.poll()
+        except DATABASE_UNAVAILABLE:
+            raise  # not this source's fault: run() waits for the database
         except Exception as exc:  # one broken source must not stop the others
             logger.exception("ingest of %s failed", follower.source)
-            IngestSource.objects.filter(pk=follower.source.pk).update(last_error=f"{exc.__class__.__name__}: {exc}"[:1000])
+            _last_error_save(source_id=follower.source.pk, error=f"{exc.__class__.__name__}: {exc}")
             follower.close()
             self.followers.pop(follower.source.pk, None)  # rebuilt from its stored position on reload
             return 0
+
+
+def _last_error_save(*, source_id: int, error: str) -> None:
+    try:
+        IngestSource.objects.filter(pk=source_id).update(last_error=error[:1000])
+    except DatabaseError:
+        # The error is in the log already; failing to record it must not stop the process.
+        logger.exception("could not record the error of source %s", source_id)
