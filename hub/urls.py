@@ -17,3 +17,4 @@ urlpatterns = [
 ]
 
 handler404 = "hub.views.errors.not_found"
+handler500 = "hub.views.errors.server_error"
