@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import orjson
 from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from hub.api import envelope
 from hub.api import schema as _schema  # noqa: F401  (registers the key security scheme)
 from hub.api.auth import ApiKeyAuthentication, ApiKeyRateThrottle, CanReadCalls
+from hub.api.parsers import BoundedJSONParser
 
 
 class AlwaysJson(DefaultContentNegotiation):
@@ -43,6 +45,8 @@ class ApiKeyView(APIView):
     throttle_classes = [ApiKeyRateThrottle]
     # CRMs send any Accept header; the browsable API would need sessions we do not use.
     renderer_classes = [FastJsonRenderer]
+    # DRF's default three, with a JSON parser that refuses bodies nested too deeply.
+    parser_classes = [BoundedJSONParser, FormParser, MultiPartParser]
     content_negotiation_class = AlwaysJson
 
     def get_exception_handler(self):

@@ -13,6 +13,9 @@ def call_list(*, account: Account) -> QuerySet[Call]:
 
 
 def call_get(*, account: Account, unique_call_id: str) -> Call:
+    # No stored id holds a NUL, and PostgreSQL refuses one even in a WHERE clause.
+    if "\x00" in unique_call_id:
+        raise NotFound(f"no call with unique_call_id {unique_call_id!r}")
     call = call_list(account=account).filter(unique_call_id=unique_call_id).prefetch_related(
         "user_legs", "queue_legs", "ring_group_legs", "recordings").first()
     if call is None:

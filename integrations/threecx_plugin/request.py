@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+from integrations.json_nesting import TOO_DEEP, nests_too_deep
 from integrations.push_errors import PushError
 
 _URL = re.compile(r"https?://[^\s'\"‘’“”]+")
@@ -27,7 +28,9 @@ def _json_body(text: str) -> dict[str, Any]:
     except ValueError as exc:
         raise PushError("body", f"not valid JSON: {exc}") from None
     except RecursionError:
-        raise PushError("body", "JSON nested too deeply") from None
+        raise PushError("body", TOO_DEEP) from None
+    if nests_too_deep(parsed):
+        raise PushError("body", TOO_DEEP)
     if isinstance(parsed, list):
         return {"FILES": parsed}  # a bare list can only be recording URLs
     if not isinstance(parsed, dict):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from integrations.json_nesting import TOO_DEEP, nests_too_deep
 from integrations.push_errors import PushError
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -46,9 +47,11 @@ def decode_json(body: bytes) -> Any:
     except PushError:
         raise
     except RecursionError:
-        raise PushError("body", "JSON nested too deeply") from None
+        raise PushError("body", TOO_DEEP) from None
     except UnicodeEncodeError:
         raise PushError("body", "a string holds an unpaired UTF-16 surrogate escape") from None
     except ValueError as exc:  # JSONDecodeError, bad UTF-8, over-long integers
         raise PushError("body", f"not valid JSON: {exc}") from None
+    if nests_too_deep(payload):
+        raise PushError("body", TOO_DEEP)
     return payload
