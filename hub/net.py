@@ -54,9 +54,9 @@ def _proxy_trusted(remote: str, trusted: list[str]) -> bool:
 def client_ip(request) -> str:
     remote = request.META.get("REMOTE_ADDR", "") or ""
     count, trusted = settings.TRUSTED_PROXY_COUNT, list(settings.TRUSTED_PROXY_IPS)
-    if not count and not trusted:
-        return remote
-    if trusted and not _proxy_trusted(remote, trusted):
+    # Without proxy addresses a forwarded header could come from anyone (settings refuse a
+    # count alone at start-up; this holds should they be changed at run time).
+    if not trusted or not _proxy_trusted(remote, trusted):
         return remote  # came straight to us, not through the proxy: its headers mean nothing
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if not forwarded.strip():

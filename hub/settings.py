@@ -144,6 +144,12 @@ X_FRAME_OPTIONS = "DENY"
 # trusted, so a client cannot choose its own address by sending X-Forwarded-For.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 TRUSTED_PROXY_IPS = env_list("TRUSTED_PROXY_IPS")
+if TRUSTED_PROXY_COUNT and not TRUSTED_PROXY_IPS:
+    # A count alone would believe the X-Forwarded-For of any client that reaches the hub
+    # directly, and the whitelist could be passed by naming a whitelisted address in it.
+    raise ImproperlyConfigured(
+        "TRUSTED_PROXY_COUNT is set but TRUSTED_PROXY_IPS is not: set TRUSTED_PROXY_IPS to the addresses "
+        "(or networks) of the proxies in front of the hub, or TRUSTED_PROXY_COUNT=0 to trust no forwarded header")
 
 # Outbound webhook requests refuse non-global addresses except inside these networks.
 WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_networks("WEBHOOK_ALLOW_PRIVATE_NETWORKS")

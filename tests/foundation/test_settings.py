@@ -33,6 +33,17 @@ def test_malformed_environment_value_stops_startup_naming_the_variable(variable,
     assert variable in result.stderr
 
 
+def test_a_proxy_count_without_proxy_addresses_stops_startup_naming_both():
+    result = _django_setup(TRUSTED_PROXY_COUNT="1", TRUSTED_PROXY_IPS=None)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: TRUSTED_PROXY_COUNT is set but TRUSTED_PROXY_IPS is not" in result.stderr
+
+
+def test_a_proxy_count_with_proxy_addresses_starts():
+    assert _django_setup(TRUSTED_PROXY_COUNT="1", TRUSTED_PROXY_IPS="10.0.0.5").returncode == 0
+
+
 def test_secret_key_is_required_when_debug_is_off():
     env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
     result = subprocess.run([sys.executable, "-c", "import django; django.setup()"], cwd=ROOT,
