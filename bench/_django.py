@@ -16,6 +16,7 @@ def setup(database: str, name: str) -> str:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings")
     os.environ.setdefault("DEBUG", "1")
+    os.environ.setdefault("SECRET_KEY", "bench-not-secret-" + "x" * 40)
     if "HUB_VAR_DIR" not in os.environ:
         os.environ["HUB_VAR_DIR"] = tempfile.mkdtemp(prefix="hub-bench-")
         _MADE_VAR_DIR.append(os.environ["HUB_VAR_DIR"])

@@ -8,6 +8,16 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings")
 
 app = Celery("hub")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+
+
+@app.on_configure.connect
+def _settings_or_exit(**_) -> None:
+    # Celery first reads the settings while parsing its command line: a missing SECRET_KEY
+    # would end the worker or beat in a long traceback instead of the message naming it.
+    from hub.env import settings_load_or_exit
+    settings_load_or_exit(program="celery")
+
+
 app.autodiscover_tasks()
 
 

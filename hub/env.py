@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import sys
 
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "on"}
 _FALSE = {"0", "false", "off"}
+# sysexits.h EX_CONFIG: what a process exits with when its configuration stops it.
+EXIT_CONFIG = 78
 
 
 def _raw(name: str) -> str | None:
@@ -70,3 +73,18 @@ def env_networks(name: str, default: list[str] | None = None) -> list[ipaddress.
         except ValueError:
             raise ImproperlyConfigured(f"{name}: {item!r} is not an IP address or CIDR range") from None
     return networks
+
+
+def settings_load_or_exit(*, program: str) -> None:
+    """Load the Django settings, or end the program with what is wrong and how to fix it.
+
+    An unset or malformed variable raises ImproperlyConfigured from hub/settings.py, whose
+    message names the variable; the traceback around it only hides that message.
+    """
+    from django.conf import settings
+
+    try:
+        settings.INSTALLED_APPS  # noqa: B018 — the first access reads hub/settings.py
+    except ImproperlyConfigured as exc:
+        sys.stderr.write(f"{program}: {exc}\n")
+        raise SystemExit(EXIT_CONFIG) from None

@@ -18,26 +18,17 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 DEBUG = env_bool("DEBUG", False)
 
 
-def _secret_key() -> str:
-    key = env_str("SECRET_KEY")
-    if key:
-        return key
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY: required when DEBUG is off")
-    # Development only: a random key kept under var/ so logins survive restarts.
-    from django.core.management.utils import get_random_secret_key
+# Said by every "required" message: most people meet it running manage.py by hand.
+_HOW_TO_SET = ("set it in the environment (see .env.example), or run the command as "
+               "`./hubctl manage COMMAND …`, which reads this checkout's local settings (var/local.env)")
 
-    path = VAR_DIR / "dev-secret-key"
-    if not path.exists():
-        path.write_text(get_random_secret_key())
-    return path.read_text().strip()
-
-
-SECRET_KEY = _secret_key()
+SECRET_KEY = env_str("SECRET_KEY")
+if not SECRET_KEY:
+    raise ImproperlyConfigured(f"SECRET_KEY is not set: {_HOW_TO_SET}")
 # Fernet keys for secrets at rest, newest first; older keys still decrypt during rotation.
 HUB_ENCRYPTION_KEYS = env_list("HUB_ENCRYPTION_KEY")
 if not HUB_ENCRYPTION_KEYS and not DEBUG:
-    raise ImproperlyConfigured("HUB_ENCRYPTION_KEY: required when DEBUG is off")
+    raise ImproperlyConfigured(f"HUB_ENCRYPTION_KEY is not set (required when DEBUG is off): {_HOW_TO_SET}")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
