@@ -64,12 +64,13 @@ def membership_grant(*, account: Account, email: str, password: str | None, role
 
 @transaction.atomic
 def account_setup(*, name: str, pbx_name: str, timezone: str, slug: str | None = None,
-                  admin_email: str | None = None, admin_password: str | None = None) -> dict:
+                  admin_email: str | None = None, admin_password: str | None = None,
+                  default_region: str = "") -> dict:
     """Everything a new customer needs in one transaction: account, PBX, first API key, admin."""
     from hub.services.api_keys import api_key_create
 
     account = account_create(name=name, slug=slug)
-    pbx, token = pbx_create(account=account, name=pbx_name, timezone=timezone)
+    pbx, token = pbx_create(account=account, name=pbx_name, timezone=timezone, default_region=default_region)
     _, key = api_key_create(account=account, name="default")
     if admin_email:
         membership_grant(account=account, email=admin_email, password=admin_password, role=Role.OWNER)

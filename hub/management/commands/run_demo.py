@@ -1,36 +1,80 @@
-"""Start web, worker, beat, ingest and the PBX simulator together; stop them all on Ctrl-C."""
+"""Start web, worker, beat, ingest and the PBX simulator together, restart any that dies, stop
+them all on Ctrl-C; print how to sign in and how to call the API."""
 from __future__ import annotations
 
-import json
-import os
+import shlex
 import signal
-import subprocess
+import socket
 import sys
 import time
-from io import StringIO
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from hub.services.demo import DemoLogin, demo_ensure
+from hub.supervisor import Supervisor
+
+# The banner waits this long at most for the web server to listen, so its curl lines work when shown.
+LISTEN_WAIT_SECONDS = 60
+# The user and number the printed click-to-call line uses: an extension of the simulated office,
+# and an Australian national number (the demo PBX's default region makes it +61355501234).
+DEMO_USER = "101"
+DEMO_NUMBER = "0355501234"
+
 
 def _processes(host: str, port: int, pbx: str) -> dict[str, list[str]]:
     python, manage = sys.executable, str(settings.BASE_DIR / "manage.py")
     celery = [python, "-m", "celery", "-A", "hub"]
-    processes = {
+    return {
         "web": [python, manage, "runserver", f"{host}:{port}", "--noreload"],
         "worker": [*celery, "worker", "--loglevel", "INFO", "--pool", "threads", "--concurrency", "16"],
         "beat": [*celery, "beat", "--loglevel", "INFO", "--schedule", str(settings.VAR_DIR / "celerybeat-schedule")],
+        "ingest": [python, manage, "ingest"],
+        "simulator": [python, manage, "simulate_pbx", "--pbx", pbx,
+                      "--dir", str(settings.VAR_DIR / "simulator" / pbx), "--calls-per-minute", "6"],
     }
-    from django.core.management import get_commands
 
-    # Ingest and the simulator join as soon as their commands exist in this checkout.
-    if "ingest" in get_commands():
-        processes["ingest"] = [python, manage, "ingest"]
-    if "simulate_pbx" in get_commands():
-        processes["simulator"] = [python, manage, "simulate_pbx", "--pbx", pbx,
-                                  "--dir", str(settings.VAR_DIR / "simulator" / pbx), "--calls-per-minute", "6"]
-    return processes
+
+def _reachable_host(host: str) -> str:
+    # A server listening on every address is reached on loopback from this machine.
+    return {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+
+
+def _base_url(host: str, port: int) -> str:
+    host = _reachable_host(host)
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}"
+
+
+def _wait_until_listening(*, host: str, port: int, supervisor: Supervisor, stopping: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + LISTEN_WAIT_SECONDS
+    while time.monotonic() < deadline and supervisor.running("web") and not stopping():
+        try:
+            socket.create_connection((host, port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+
+
+def banner(*, login: DemoLogin, base: str, running: list[str]) -> str:
+    auth = f"-H {shlex.quote('token: ' + login.api_key)}"
+    history = f"{base}/api/integration/v2/get-user-calls?user_numbers={DEMO_USER}&limit=5"
+    return "\n".join([
+        "",
+        f"PBX webhook hub: {base}/",
+        f"  console   sign in as {login.email} / {login.password}",
+        f"  API key   {login.api_key}",
+        "            (account demo; this machine, 127.0.0.1 and ::1, is on its IP whitelist)",
+        f"  API docs  {base}/api/docs/ (OpenAPI schema: {base}/api/schema/)",
+        f"  call history of extension {DEMO_USER}:",
+        f"    curl -sS {auth} {shlex.quote(history)}",
+        f"  click-to-call: ring extension {DEMO_USER}, then dial {DEMO_NUMBER}:",
+        f"    curl -sS {auth} -d user_number={DEMO_USER} -d number_to_call={DEMO_NUMBER} "
+        f"{shlex.quote(base + '/api/integration/v2/call-to-number')}",
+        f"  running: {', '.join(running)}, each restarted if it dies — press Ctrl-C to stop",
+        "",
+    ])
 
 
 class Command(BaseCommand):
@@ -42,18 +86,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         call_command("migrate", interactive=False, verbosity=0)
-        out = StringIO()
-        call_command("demo_setup", stdout=out)
-        login = json.loads(out.getvalue())
-        children = {name: subprocess.Popen(cmd, start_new_session=True)
-                    for name, cmd in _processes(options["host"], options["port"], login["pbx"]).items()}
-        self.stdout.write(self.style.SUCCESS(
-            f"\nPBX webhook hub: http://{options['host']}:{options['port']}/\n"
-            f"  sign in as {login['email']} / {login['password']}\n"
-            f"  running: {', '.join(children)} — press Ctrl-C to stop\n"))
-        self._supervise(children)
-
-    def _supervise(self, children: dict[str, subprocess.Popen]) -> None:
+        login = demo_ensure(var_dir=settings.VAR_DIR)
+        processes = _processes(options["host"], options["port"], login.pbx)
+        supervisor = Supervisor(processes, say=self._say)
         stopping = False
 
         def stop(signum, frame):
@@ -62,23 +97,15 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
-        while not stopping:
-            exited = [name for name, proc in children.items() if proc.poll() is not None]
-            if exited:
-                self.stderr.write(f"{', '.join(exited)} exited; stopping the others")
-                break
-            time.sleep(0.5)
-        self._stop_all(children)
+        supervisor.start_all()
+        _wait_until_listening(host=_reachable_host(options["host"]), port=options["port"], supervisor=supervisor,
+                              stopping=lambda: stopping)
+        self._say(banner(login=login, base=_base_url(options["host"], options["port"]), running=list(processes)))
+        supervisor.run(stopping=lambda: stopping)
+        supervisor.stop_all()
+        self._say("all processes stopped")
 
-    def _stop_all(self, children: dict[str, subprocess.Popen]) -> None:
-        for proc in children.values():
-            if proc.poll() is None:
-                # The leader only: Celery stops its own pool children in order.
-                proc.terminate()
-        deadline = time.monotonic() + 10
-        for proc in children.values():
-            try:
-                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-        self.stdout.write("all processes stopped")
+    def _say(self, text: str) -> None:
+        # Flushed at once: the run's output is often piped (a log file, a test reading it).
+        self.stdout.write(text)
+        self.stdout.flush()
