@@ -131,6 +131,28 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# HTTPS only, unless DEBUG: plain-HTTP requests are redirected, and browsers are told (HSTS) to
+# use HTTPS for this host for a year. Subdomains and the browsers' preload list are the
+# operator's decision (both reach beyond this hub), so they stay off unless set.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Probes (load balancers, orchestrators) often call these over plain HTTP from inside.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# Behind a TLS-terminating proxy the hub sees plain HTTP; the proxy says it was HTTPS in this
+# header (e.g. X-Forwarded-Proto). Set it only when such a proxy stands in front, as Django then
+# believes the header from whoever sends it.
+_proxy_ssl_header = env_str("SECURE_PROXY_SSL_HEADER", "")
+if _proxy_ssl_header and not re.fullmatch(r"[A-Za-z0-9-]+", _proxy_ssl_header):
+    raise ImproperlyConfigured(f"SECURE_PROXY_SSL_HEADER: expected a header name such as X-Forwarded-Proto, "
+                               f"got {_proxy_ssl_header!r}")
+if _proxy_ssl_header:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https")
+# check --deploy warns while subdomains and preload are off: that is the choice made above.
+SILENCED_SYSTEM_CHECKS = [check for check, on in (("security.W005", SECURE_HSTS_INCLUDE_SUBDOMAINS),
+                                                  ("security.W021", SECURE_HSTS_PRELOAD)) if not on]
+
 # Client address behind reverse proxies (django-ipware). By default no forwarded header is
 # trusted, so a client cannot choose its own address by sending X-Forwarded-For.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)

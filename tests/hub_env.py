@@ -14,6 +14,8 @@ os.environ["DEBUG"] = "0"
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("SESSION_COOKIE_SECURE", "0")
 os.environ.setdefault("CSRF_COOKIE_SECURE", "0")
+# The test client and the live servers speak plain HTTP (the redirect has its own tests).
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("WEBHOOK_ALLOW_PRIVATE_NETWORKS", "127.0.0.0/8")
 # Pumps called directly by tests stop as soon as nothing is due (the idle wait has its own test).
 os.environ.setdefault("WEBHOOK_PUMP_IDLE_MS", "0")

@@ -25,6 +25,9 @@ def _django_setup(**env_overrides) -> subprocess.CompletedProcess:
     ("WEBHOOK_ALLOW_PRIVATE_NETWORKS", "10.0.0.0/8,not-a-network"),
     ("DATABASE_URL", "nosuchdb://x"),
     ("WEBHOOK_RETRY_SCHEDULE", "0,5,soon"),
+    ("SECURE_SSL_REDIRECT", "yes"),
+    ("SECURE_HSTS_SECONDS", "a year"),
+    ("SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto: https"),
 ])
 def test_malformed_environment_value_stops_startup_naming_the_variable(variable, value):
     result = _django_setup(**{variable: value})
