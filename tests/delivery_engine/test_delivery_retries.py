@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from hub.models import Attempt, DeliveryStatus, WebhookEndpoint
-from hub.services.delivery import webhook_endpoint_create
+from hub.services.delivery import deliveries_sweep, endpoint_pump, webhook_endpoint_create
 from tests.delivery_engine.engine import emit, later, run_due
 from tests.delivery_engine.receiver import Reply
 
@@ -23,11 +23,12 @@ def test_delivery_retries_on_500_then_succeeds_with_the_same_webhook_id(endpoint
     receiver.replies = [Reply(500, b"boom"), Reply(503)]
     [delivery] = emit(pbx)
 
-    assert run_due() == [DeliveryStatus.PENDING]
+    sent_at = timezone.now()
+    assert run_due(now=sent_at) == [DeliveryStatus.PENDING]
     delivery.refresh_from_db()
-    wait = delivery.next_attempt_at - timezone.now()
-    assert timedelta(seconds=3) < wait < timedelta(seconds=7)  # 5 s ± 20 %
-    assert run_due() == []  # not due yet
+    wait = delivery.next_attempt_at - sent_at
+    assert timedelta(seconds=4) <= wait <= timedelta(seconds=6)  # 5 s ± 20 %
+    assert run_due(now=sent_at + timedelta(seconds=3.9)) == []  # not due yet
 
     assert run_due(now=later(seconds=7)) == [DeliveryStatus.PENDING]
     delivery.refresh_from_db()
@@ -150,3 +151,78 @@ def test_disabled_endpoint_deliveries_wait_and_go_after_re_enable(endpoint, pbx,
     endpoint.refresh_from_db()
     assert endpoint.enabled and endpoint.disabled_reason == "" and endpoint.consecutive_failures == 0
     assert run_due() == [DeliveryStatus.DELIVERED]
+
+
+# Retries fire at their due time, not at the sweeper's next run: a leaving pump publishes its
+# endpoint's wake-up for when the next retry falls due (the broker holds it until then).
+
+@pytest.fixture
+def wake_ups(monkeypatch):
+    """The retry wake-ups published to the broker, as (task, args, eta); none published before."""
+    from celery import current_app
+
+    from hub.services.delivery import enqueue
+    published = []
+    monkeypatch.setattr(enqueue, "SCHEDULED", enqueue._Scheduled())
+    monkeypatch.setattr(current_app, "send_task", lambda name, args, eta=None, **options:
+                        published.append((name, args, eta)) if eta else None)
+    return published
+
+
+def test_a_failed_attempt_wakes_its_pump_when_the_retry_falls_due(endpoint, pbx, receiver, wake_ups):
+    receiver.replies = [Reply(503)]
+    [delivery] = emit(pbx)
+    sent_at = timezone.now()
+
+    assert endpoint_pump(endpoint_id=endpoint.pk, now=sent_at).outcomes == {DeliveryStatus.PENDING: 1}
+
+    delivery.refresh_from_db()
+    due = delivery.next_attempt_at
+    assert timedelta(seconds=4) <= due - sent_at <= timedelta(seconds=6)  # the schedule's 5 s ± 20 %
+    assert wake_ups == [("hub.deliver_endpoint", [endpoint.pk], due)]
+    # The woken pump, at the due time, sends it.
+    assert endpoint_pump(endpoint_id=endpoint.pk, now=due).outcomes == {DeliveryStatus.DELIVERED: 1}
+
+
+def test_a_pump_leaving_again_does_not_publish_the_same_wake_up_twice(endpoint, pbx, receiver, wake_ups):
+    receiver.replies = [Reply(503)]
+    emit(pbx)
+    now = timezone.now()
+    endpoint_pump(endpoint_id=endpoint.pk, now=now)
+
+    endpoint_pump(endpoint_id=endpoint.pk, now=now + timedelta(seconds=1))  # woken by other traffic: nothing due
+
+    assert len(wake_ups) == 1
+
+
+def test_an_earlier_retry_gets_its_own_wake_up(endpoint, pbx, receiver, wake_ups, settings):
+    settings.WEBHOOK_RETRY_SCHEDULE = (0, 300, 300)
+    receiver.default = Reply(503)
+    [first] = emit(pbx)
+    now = timezone.now()
+    endpoint_pump(endpoint_id=endpoint.pk, now=now)
+    settings.WEBHOOK_RETRY_SCHEDULE = (0, 5, 5)
+    [second] = emit(pbx)
+
+    endpoint_pump(endpoint_id=endpoint.pk, now=now)
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert [eta for _, _, eta in wake_ups] == [first.next_attempt_at, second.next_attempt_at]
+
+
+def test_a_retry_beyond_the_horizon_is_left_to_the_sweeper(endpoint, pbx, receiver, wake_ups, settings,
+                                                          monkeypatch):
+    from hub.services.delivery import sweep
+    settings.WEBHOOK_RETRY_SCHEDULE = (0, 1800)
+    receiver.replies = [Reply(503)]
+    [delivery] = emit(pbx)
+    endpoint_pump(endpoint_id=endpoint.pk, now=timezone.now())
+    delivery.refresh_from_db()
+    woken = []
+    monkeypatch.setattr(sweep, "endpoints_wake", woken.extend)
+
+    deliveries_sweep(now=delivery.next_attempt_at)
+
+    assert wake_ups == []
+    assert woken == [endpoint.pk]

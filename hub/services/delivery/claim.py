@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet
 
 from hub.models import Delivery, DeliveryStatus, WebhookEndpoint
 
@@ -38,6 +38,14 @@ def due(*, now: datetime) -> QuerySet[Delivery]:
     """
     return (Delivery.objects.filter(status=DeliveryStatus.PENDING, is_test=False, next_attempt_at__lte=now)
             .filter(Q(call__isnull=True) | ~Exists(_earlier_open())))
+
+
+def next_retry_at(*, endpoint_id: int, after: datetime, until: datetime) -> datetime | None:
+    """When the endpoint's earliest pending delivery falls due, if that is after ``after`` and
+    by ``until``; None otherwise."""
+    return (Delivery.objects.filter(endpoint_id=endpoint_id, status=DeliveryStatus.PENDING, is_test=False,
+                                    next_attempt_at__gt=after, next_attempt_at__lte=until)
+            .aggregate(at=Min("next_attempt_at"))["at"])
 
 
 def endpoints_with_due(*, now: datetime) -> QuerySet:

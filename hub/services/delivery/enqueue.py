@@ -10,7 +10,9 @@ a poke, which the worker gives all of them from the one task.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable
+from datetime import datetime
 from functools import partial
 
 from celery import current_app
@@ -47,3 +49,37 @@ def endpoints_wake_on_commit(endpoint_ids: Iterable[int]) -> None:
     ids = set(endpoint_ids)
     if ids:
         transaction.on_commit(partial(endpoints_wake, ids), robust=True)
+
+
+class _Scheduled:
+    """The retry wake-ups this process has published and that have not fired yet, one per endpoint,
+    so that a pump leaving again and again does not publish one each time for the same retry."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._at: dict[int, datetime] = {}
+
+    def take(self, endpoint_id: int, at: datetime, *, now: datetime) -> bool:
+        """Whether to publish a wake-up at ``at``: not when one already published fires by then."""
+        with self._lock:
+            scheduled = self._at.get(endpoint_id)
+            if scheduled is not None and now < scheduled <= at:
+                return False
+            self._at[endpoint_id] = at
+            return True
+
+
+SCHEDULED = _Scheduled()
+
+
+def endpoint_wake_at(endpoint_id: int, at: datetime, *, now: datetime) -> None:
+    """Publish the endpoint's pump to run at ``at``, when a retry falls due (a broker ETA); a
+    broker outage is logged, never raised, and the sweeper wakes the retry a little later."""
+    if not SCHEDULED.take(endpoint_id, at, now=now):
+        return
+    try:
+        current_app.send_task(DELIVER_ENDPOINT_TASK, args=[endpoint_id], eta=at, retry=True,
+                              retry_policy=RETRY_POLICY)
+    except Exception:
+        logger.warning("could not schedule endpoint %d's retry; the sweeper will wake it", endpoint_id,
+                       exc_info=True)

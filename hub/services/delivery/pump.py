@@ -25,7 +25,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -33,8 +33,8 @@ from django.utils import timezone
 
 from hub.models import WebhookEndpoint
 from hub.services.delivery.attempt import SendContext, attempt_start
-from hub.services.delivery.claim import deliveries_claim, endpoints_with_due
-from hub.services.delivery.enqueue import endpoints_wake
+from hub.services.delivery.claim import deliveries_claim, endpoints_with_due, next_retry_at
+from hub.services.delivery.enqueue import endpoint_wake_at, endpoints_wake
 from hub.services.delivery.outcome import Sent, outcomes_record
 
 logger = logging.getLogger(__name__)
@@ -46,6 +46,12 @@ POLL_SECONDS = 0.2
 LINGER_SECONDS = 0.003
 # Secrets and the endpoint's settings are read again this often during a long pump.
 CONTEXT_SECONDS = 5.0
+# A leaving pump has itself woken when its endpoint's next retry falls due, if that is within
+# this horizon: the sweeper alone would send a 5 s retry up to WEBHOOK_SWEEP_SECONDS late, well
+# outside its ±20 %. Later retries are left to the sweeper, whose lateness is small beside their
+# jitter, and a broker holds no message for long (RabbitMQ closes a channel that holds an
+# unacknowledged one for 30 min; Redis hands it to another worker after its visibility timeout).
+RETRY_WAKE_HORIZON = timedelta(minutes=10)
 
 @dataclass
 class PumpResult:
@@ -203,6 +209,7 @@ def _run(pump: _Pump, endpoint_id: int, fixed_now: datetime | None, slice_second
                 claim = True
                 continue
             if REGISTRY.leave_unless_poked(endpoint_id, pump):
+                _wake_for_next_retry(endpoint_id, clock())
                 return result
             claim = True
             continue
@@ -232,4 +239,11 @@ def _run(pump: _Pump, endpoint_id: int, fixed_now: datetime | None, slice_second
     REGISTRY.forget(endpoint_id, pump)
     if endpoints_with_due(now=clock()).filter(endpoint_id=endpoint_id).exists():
         endpoints_wake([endpoint_id])
+    _wake_for_next_retry(endpoint_id, clock())
     return result
+
+
+def _wake_for_next_retry(endpoint_id: int, now: datetime) -> None:
+    at = next_retry_at(endpoint_id=endpoint_id, after=now, until=now + RETRY_WAKE_HORIZON)
+    if at is not None:
+        endpoint_wake_at(endpoint_id, at, now=now)
