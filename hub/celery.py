@@ -3,8 +3,12 @@ import sys
 
 from celery import Celery
 from celery.signals import worker_init, worker_process_init, worker_ready
+from kombu.transport import TRANSPORT_ALIASES
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings")
+
+# redis:// and rediss:// broker URLs get kombu's Redis transport with the fix in hub/broker_redis.py.
+TRANSPORT_ALIASES["redis"] = TRANSPORT_ALIASES["rediss"] = "hub.broker_redis:Transport"
 
 app = Celery("hub")
 app.config_from_object("django.conf:settings", namespace="CELERY")

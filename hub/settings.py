@@ -205,6 +205,9 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # (The SQLAlchemy transport passes its options to create_engine, which refuses this one.)
     CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = CELERY_TASK_TIME_LIMIT * 4
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker (and beat) reconnects to the broker for as long as it takes, not 100 times (Celery's
+# default, some 45 minutes): a broker outage must never be what ends a hub process.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_BEAT_SCHEDULE = {
     "close-idle-calls": {"task": "hub.close_idle_calls", "schedule": env_int("HUB_IDLE_SWEEP_SECONDS", 60, minimum=1)},
     "sweep-deliveries": {"task": "hub.sweep_deliveries", "schedule": WEBHOOK_SWEEP_SECONDS},

@@ -12,14 +12,18 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from itertools import count
 from pathlib import Path
 
 import psycopg
 
-from integrations.simulator import write_batch
-from tests.ingest.hub_processes import FILE_SOURCES, ROOT, TZ_NAME, file_keys, wait_for
+from integrations.simulator import generate, write_batch
+from tests.ingest.hub_processes import FILE_SOURCES, ROOT, TZ, TZ_NAME, file_keys, wait_for
 from tests.services import PostgresServer, free_port
 
 PBX = "hq"
@@ -150,7 +154,8 @@ class Hub:
     def web(self) -> tuple[Process, str]:
         port = free_port()
         process = self._start("web", [sys.executable, "-m", "gunicorn", "hub.wsgi:application", "--bind",
-                                      f"127.0.0.1:{port}", "--workers", "1", "--threads", "4"])
+                                      f"127.0.0.1:{port}", "--workers", "1", "--threads", "4",
+                                      "--graceful-timeout", "5"])
         return process, f"http://127.0.0.1:{port}"
 
     def close(self) -> None:
@@ -162,21 +167,24 @@ class Hub:
 
 
 class Traffic:
-    """Simulated PBX traffic appended to the followed files a slice at a time, as a PBX writes."""
+    """Simulated PBX traffic appended to the followed files a slice at a time, as a PBX writes
+    (a pause between slices, so the hub reads them as they come rather than as one backlog)."""
 
-    def __init__(self, directory: Path, lines: list):
+    def __init__(self, directory: Path, lines: list, *, slice_lines: int):
         self.directory = directory
-        self.lines = sorted(lines, key=lambda line: line.at)
+        self.lines = lines  # in time order, as generate() gives them
+        self.slice_lines = slice_lines
         self.written = 0
 
-    def write(self, n_lines: int) -> None:
-        batch = self.lines[self.written:self.written + n_lines]
+    def write(self) -> None:
+        batch = self.lines[self.written:self.written + self.slice_lines]
         write_batch(self.directory, batch, append=True)
         self.written += len(batch)
+        time.sleep(0.1)
 
-    @property
-    def done(self) -> bool:
-        return self.written >= len(self.lines)
+    def write_up_to(self, fraction: float) -> None:
+        while self.written < len(self.lines) * fraction:
+            self.write()
 
 
 def assert_delivered_once_each_in_order(hub: Hub, receiver) -> None:
@@ -231,3 +239,44 @@ def wait_all_read(hub: Hub, directory: Path, *, timeout: float, alive: Process) 
                  what=f"all {expected} events of the files stored", alive=alive)
     except AssertionError as exc:
         raise AssertionError(f"{exc}\nstored {stored_events(hub)}\n{hub.logs()}") from None
+
+
+@dataclass
+class Run:
+    hub: Hub
+    traffic: Traffic
+    worker: Process
+    beat: Process
+    ingest: Process
+
+    @property
+    def processes(self) -> tuple[Process, ...]:
+        return self.worker, self.beat, self.ingest
+
+    def assert_all_running(self) -> None:
+        for process in self.processes:
+            assert process.proc.poll() is None, f"{process.log_path.name} exited:\n{process.output()[-4000:]}"
+
+
+def steady_traffic_through(hub: Hub, receiver, directory: Path, *, fault: Callable[[Run], None],
+                           n_calls: int = 30, seed: int = 17, slice_lines: int = 25) -> Run:
+    """The whole hub follows simulated PBX files while they grow a slice at a time: the first
+    third goes through undisturbed (until the first deliveries arrive), `fault(run)` then runs
+    (it writes the middle third, `run.traffic.write_up_to(2 / 3)`, while whatever it broke is
+    broken), the rest follows.
+    Returns once every line is stored and every delivery delivered."""
+    lines = list(generate(start=datetime(2025, 3, 1, 8, tzinfo=TZ), n_calls=n_calls, calls_per_minute=60,
+                          seed=seed))
+    traffic = Traffic(directory, lines, slice_lines=slice_lines)
+    hub.files_follow(directory)
+    hub.endpoint_subscribe_all(receiver.url)
+    run = Run(hub, traffic, hub.worker(), hub.beat(), hub.ingest())
+    traffic.write_up_to(1 / 3)
+    wait_for(lambda: len(receiver.requests) >= 3, timeout=90, what="the first deliveries", alive=run.worker)
+    fault(run)
+    traffic.write_up_to(1)
+    wait_all_read(hub, directory, timeout=120, alive=run.ingest)
+    wait_all_delivered(hub, timeout=120, alive=run.worker)
+    run.assert_all_running()
+    assert hub.scalar("SELECT count(*) FROM hub_call") == n_calls
+    return run
