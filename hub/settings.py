@@ -100,6 +100,13 @@ def _database(name: str, default: str) -> dict:
             "timeout": 30,
         }
         config["CONN_MAX_AGE"] = 0
+        # Tests too get a file, not Django's default in-memory database: that one is opened in
+        # shared-cache mode, where a writer locks whole tables and another connection (the live
+        # server's, beside the test's own) fails at once with "database table is locked";
+        # busy_timeout never applies there. On a file, tests wait for each other as the processes do.
+        if config["NAME"] not in ("", ":memory:"):
+            path = Path(config["NAME"])
+            config["TEST"] = {"NAME": str(path.with_name(f"test-{path.name}"))}
     return config
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from hub.api.ingest.body import MAX_BODY_BYTES
 from hub.models import StoredPbxEvent
-from tests.delivery_engine.processes import worker_visible_database
+from tests.delivery_engine.processes import worker_database_url
 from tests.factories import make_account
 from tests.processes import WEB_SERVERS, web_server
 
@@ -25,12 +25,11 @@ def event(n: int) -> dict:
 @pytest.fixture(params=sorted(WEB_SERVERS))
 def hub(request, tmp_path):
     """(connection to a running ``gunicorn`` or ``runserver``, ingest token of its PBX)."""
-    with worker_visible_database(tmp_path) as database_url:
-        _, _, token = make_account("acme")
-        with web_server(request.param, env={"DATABASE_URL": database_url}, log_path=tmp_path / "web.log") as url:
-            conn = http.client.HTTPConnection(urlsplit(url).hostname, urlsplit(url).port, timeout=30)
-            yield conn, token
-            conn.close()
+    _, _, token = make_account("acme")
+    with web_server(request.param, env={"DATABASE_URL": worker_database_url()}, log_path=tmp_path / "web.log") as url:
+        conn = http.client.HTTPConnection(urlsplit(url).hostname, urlsplit(url).port, timeout=30)
+        yield conn, token
+        conn.close()
 
 
 def push_chunked(conn: http.client.HTTPConnection, token: str, pieces: list[bytes]) -> tuple[int, dict]:

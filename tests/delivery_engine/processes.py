@@ -2,9 +2,7 @@
 publisher pointed at a private broker (tests.services.RedisServer)."""
 from __future__ import annotations
 
-import sqlite3
 from contextlib import contextmanager
-from pathlib import Path
 
 from django.db import connections
 
@@ -25,33 +23,12 @@ def publisher(broker_url: str):
         celery_app._after_fork()
 
 
-@contextmanager
-def worker_visible_database(tmp_path: Path):
-    """A DATABASE_URL for worker processes that names the database this test writes.
-
-    PostgreSQL: pytest-django's test database itself (a transaction=True test commits).
-    SQLite: the test database lives in memory, which no other process can open, so its
-    (migrated, empty) contents are copied into a file, and this process's connection is
-    pointed at that file until the test ends.
-    """
-    connection = connections["default"]
-    settings = connection.settings_dict
-    if connection.vendor == "postgresql":
-        password = f":{settings['PASSWORD']}" if settings.get("PASSWORD") else ""
-        yield (f"postgres://{settings['USER']}{password}@{settings['HOST'] or '127.0.0.1'}:"
-               f"{settings['PORT'] or 5432}/{settings['NAME']}")
-        return
-    connection.ensure_connection()
-    memory = connection.connection
-    path = tmp_path / "worker-visible.sqlite3"
-    with sqlite3.connect(path) as target:
-        memory.backup(target)
-    saved_name = settings["NAME"]
-    connection.connection = None  # detached, not closed: closing would drop the in-memory DB
-    settings["NAME"] = str(path)
-    try:
-        yield f"sqlite:///{path}"
-    finally:
-        connection.close()
-        settings["NAME"] = saved_name
-        connection.connection = memory
+def worker_database_url() -> str:
+    """A DATABASE_URL for worker processes that names pytest-django's test database itself
+    (a transaction=True test commits, so they see what it writes)."""
+    settings = connections["default"].settings_dict
+    if connections["default"].vendor == "sqlite":
+        return f"sqlite:///{settings['NAME']}"  # a file in tests too (hub/settings.py)
+    password = f":{settings['PASSWORD']}" if settings.get("PASSWORD") else ""
+    return (f"postgres://{settings['USER']}{password}@{settings['HOST'] or '127.0.0.1'}:"
+            f"{settings['PORT'] or 5432}/{settings['NAME']}")

@@ -16,7 +16,7 @@ from django.db import transaction
 from hub.models import Delivery, DeliveryStatus
 from hub.services.delivery import deliveries_create, deliveries_sweep, webhook_endpoint_create
 from tests.delivery_engine.engine import make_call, make_event
-from tests.delivery_engine.processes import publisher, worker_visible_database
+from tests.delivery_engine.processes import publisher, worker_database_url
 from tests.delivery_engine.receiver import Reply
 from tests.processes import celery_worker
 from tests.services import RedisServer
@@ -35,10 +35,10 @@ def redis_server(tmp_path):
 
 
 @pytest.fixture
-def hub_env(tmp_path, redis_server, settings):
+def hub_env(redis_server, settings):
     settings.WEBHOOK_STUCK_MARGIN_SECONDS = 1  # the sweeper (this process) takes back a dead claim soon
-    with worker_visible_database(tmp_path) as database_url, publisher(redis_server.url):
-        yield {"DATABASE_URL": database_url, "WEBHOOK_STUCK_MARGIN_SECONDS": "1"}
+    with publisher(redis_server.url):
+        yield {"DATABASE_URL": worker_database_url(), "WEBHOOK_STUCK_MARGIN_SECONDS": "1"}
 
 
 def _emit_calls(pbx, first: int, count: int) -> None:
