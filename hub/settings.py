@@ -211,6 +211,10 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # Longer than any task may run, so a slow task is not handed to a second worker meanwhile.
     # (The SQLAlchemy transport passes its options to create_engine, which refuses this one.)
     CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = CELERY_TASK_TIME_LIMIT * 4
+elif CELERY_BROKER_URL.startswith("sqla+sqlite"):
+    # The embedded broker's file waits for its lock as long as the database does (sqlite3's
+    # default is 5 s); kombu already takes messages in BEGIN IMMEDIATE transactions.
+    CELERY_BROKER_TRANSPORT_OPTIONS["connect_args"] = {"timeout": 30}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A worker (and beat) reconnects to the broker for as long as it takes, not 100 times (Celery's
 # default, some 45 minutes): a broker outage must never be what ends a hub process.

@@ -79,6 +79,20 @@ def test_default_sqlite_connections_use_wal_and_a_cache_that_holds_an_import_bat
     assert result.stdout.split() == ["wal", "-16384"]  # 16 MiB (negative: KiB, not pages)
 
 
+def test_the_embedded_broker_waits_for_its_lock_as_long_as_the_database(tmp_path):
+    # Web, worker and beat publish to and poll one broker file: a busy one must make them
+    # wait, as the database's busy timeout does, not fail with "database is locked".
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL")}
+    code = ("from django.db import connection; from sqlalchemy import text; from hub.celery import app\n"
+            "print(connection.cursor().execute('PRAGMA busy_timeout').fetchone()[0])\n"
+            "with app.connection_for_write() as broker:\n"
+            "    print(broker.default_channel.session.execute(text('PRAGMA busy_timeout')).scalar())\n")
+    result = subprocess.run([sys.executable, "-c", "import django; django.setup()\n" + code], cwd=ROOT,
+                            env={**env, "HUB_VAR_DIR": str(tmp_path)}, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["30000", "30000"]
+
+
 @pytest.mark.parametrize("value, offset_hours", [("+11:00", 11), ("-05:30", -5.5), ("UTC+10", 10)])
 def test_fixed_offset_timezones_are_accepted(value, offset_hours):
     from datetime import datetime
