@@ -68,7 +68,7 @@ WEB_SERVERS = {
 @contextmanager
 def web_server(kind: str, *, env: dict, log_path: Path):
     """``kind`` (a WEB_SERVERS key) serving the hub on a free loopback port: yields its base URL.
-    Everything it writes goes to ``log_path``."""
+    Everything it writes goes to ``log_path``, complete once the context is left."""
     port = _free_port()
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(WEB_SERVERS[kind](port), cwd=ROOT, env={**os.environ, **env, "PYTHONUNBUFFERED": "1"},

@@ -41,7 +41,16 @@ def test_generating_the_schema_prints_no_warning_or_error(client, capfd) -> None
 def test_schema_documents_each_ingest_operation_once(schema) -> None:
     ingest = {path: sorted(ops) for path, ops in schema["paths"].items() if path.startswith("/ingest/")}
 
-    assert ingest == {"/ingest/events/{token}/": ["post"], "/ingest/3cx-webhook/{token}/": ["get", "post"]}
+    assert ingest == {"/ingest/events/{token}/": ["post"], "/ingest/3cx-webhook/{token}/": ["get", "post"],
+                      "/ingest/events/": ["post"], "/ingest/3cx-webhook/": ["get", "post"]}
+
+
+def test_token_less_push_urls_document_the_token_header(schema) -> None:
+    native = schema["paths"]["/ingest/events/"]["post"]
+
+    assert [(p["name"], p["in"]) for p in native["parameters"]] == [("X-Pbx-Token", "header")]
+    assert "Authorization: Bearer" in native["parameters"][0]["description"]
+    assert set(native["responses"]) == {"202", "400", "401", "404", "413"}
 
 
 def test_native_push_accepts_one_event_or_a_list(schema) -> None:

@@ -44,6 +44,8 @@ def _pick(generated, real: tuple):
 
 
 def use_real_objects(case, world: World) -> None:
+    if case.headers and "X-Pbx-Token" in case.headers:  # the token-less push URLs
+        case.headers["X-Pbx-Token"] = _pick(case.headers["X-Pbx-Token"], (world.ingest_token,))
     params = case.path_parameters
     if not params:
         return

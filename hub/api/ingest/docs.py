@@ -8,7 +8,7 @@ from drf_spectacular.utils import (
 
 from hub.api.ingest.serializers import (
     AcceptedSerializer, NativeEventSerializer, NotFoundSerializer, PluginRequestSerializer,
-    PushErrorSerializer,
+    PushErrorSerializer, TokenMissingSerializer,
 )
 
 TOKEN = OpenApiParameter(
@@ -16,12 +16,29 @@ TOKEN = OpenApiParameter(
     description="The PBX's ingest token (shown once when the PBX is created). It is the "
                 "credential: no other authentication, no CSRF token.")
 
+# The same endpoints without the token in the URL (so it stays out of access logs on the way).
+# OpenAPI ignores a header parameter named Authorization, so only X-Pbx-Token is declared.
+HEADER_TOKEN = OpenApiParameter(
+    "X-Pbx-Token", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+    description="The PBX's ingest token; `Authorization: Bearer <token>` works too. One of the two "
+                "is required on this URL.")
+
 RESPONSES = {
     202: AcceptedSerializer,
     400: OpenApiResponse(PushErrorSerializer, description="Malformed push; `field` names what is wrong."),
     404: OpenApiResponse(NotFoundSerializer, description="Unknown token (the same reply for any bad token)."),
     413: OpenApiResponse(PushErrorSerializer, description="Body larger than 1 MiB."),
 }
+HEADER_RESPONSES = RESPONSES | {
+    401: OpenApiResponse(TokenMissingSerializer, description="No token in either header."),
+}
+
+
+def with_token_in_header(doc: dict) -> dict:
+    """The keyword arguments of an endpoint's extend_schema, for its token-less URL."""
+    parameters = [p for p in doc["parameters"] if p is not TOKEN]
+    return doc | {"operation_id": doc["operation_id"] + "_token_in_header", "parameters": [HEADER_TOKEN, *parameters],
+                  "responses": HEADER_RESPONSES}
 
 NATIVE_EVENT_EXAMPLE = {
     "id": "pbx7-000123", "kind": "call.incoming", "occurred_at": "2025-03-01T09:14:22+11:00",
@@ -37,7 +54,7 @@ NATIVE_LIST_EXAMPLE = [
      "pbx_call_id": "4521", "data": {"reason": "TerminatedBySrc"}},
 ]
 
-native_push = extend_schema(
+NATIVE_PUSH = dict(
     operation_id="ingest_native_push",
     tags=["ingest"],
     summary="Push PBX events in the hub's own JSON schema",
@@ -80,7 +97,7 @@ PLUGIN_QUERY = [
     ]
 ]
 
-plugin_get = extend_schema(
+PLUGIN_GET = dict(
     operation_id="ingest_3cx_webhook_get",
     tags=["ingest"],
     summary="3CX Webhook plugin, GET scheme (POST = 0)",
@@ -89,7 +106,7 @@ plugin_get = extend_schema(
     responses=RESPONSES,
 )
 
-plugin_post = extend_schema(
+PLUGIN_POST = dict(
     operation_id="ingest_3cx_webhook_post",
     tags=["ingest"],
     summary="3CX Webhook plugin, POST scheme and recording links",
@@ -113,3 +130,10 @@ plugin_post = extend_schema(
             "event": "incoming", "callerid": "420774852629", "user": "102", "id": "230115121143_9-1"}),
     ],
 )
+
+native_push = extend_schema(**NATIVE_PUSH)
+native_push_token_in_header = extend_schema(**with_token_in_header(NATIVE_PUSH))
+plugin_get = extend_schema(**PLUGIN_GET)
+plugin_get_token_in_header = extend_schema(**with_token_in_header(PLUGIN_GET))
+plugin_post = extend_schema(**PLUGIN_POST)
+plugin_post_token_in_header = extend_schema(**with_token_in_header(PLUGIN_POST))

@@ -19,6 +19,12 @@ def not_found() -> Response:
     return Response({"status": "error", "message": "Not found"}, status=status.HTTP_404_NOT_FOUND)
 
 
+def token_missing() -> Response:
+    body = {"status": "error", "message": "ingest token missing: send Authorization: Bearer <token> or "
+                                          "X-Pbx-Token: <token>, or put it in the URL"}
+    return Response(body, status=status.HTTP_401_UNAUTHORIZED)
+
+
 def invalid(error: PushError) -> Response:
     body = {"status": "error", "message": f"{error.field}: {error.message}", "field": error.field}
     return Response(body, status=status.HTTP_400_BAD_REQUEST)

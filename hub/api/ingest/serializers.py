@@ -74,6 +74,11 @@ class PushErrorSerializer(serializers.Serializer):
     field = serializers.CharField(help_text="The field at fault, e.g. events[3].kind, id, body.")
 
 
+class TokenMissingSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["error"])
+    message = serializers.CharField(help_text="Says where the token goes.")
+
+
 class NotFoundSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["error"])
     message = serializers.ChoiceField(choices=["Not found"])

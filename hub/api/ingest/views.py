@@ -1,7 +1,9 @@
 """Push endpoints: token → PBX, parse with the source's adapter, one ingest call, reply.
 
-Machine to machine: the token in the URL is the credential, so no session, no CSRF, and the
-reply is JSON whatever the caller's Accept header says.
+Machine to machine: the ingest token is the credential, so no session, no CSRF, and the reply
+is JSON whatever the caller's Accept header says. The token goes in the URL (the 3CX plugin can
+send nothing else) or, on the token-less URLs, in ``Authorization: Bearer <token>`` or
+``X-Pbx-Token: <token>``, which keeps it out of proxies' access logs.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from rest_framework.views import APIView
 
 from hub.api.ingest import docs, replies
 from hub.api.ingest.body import MAX_BODY_BYTES, BodyTooLarge, decode_json, read_body
+from hub.api.ingest.token import header_token
 from hub.selectors.ingest import pbx_for_ingest_token
 from hub.services.ingest import events_ingest
 from hub.vocabulary.timezones import parse_timezone
@@ -47,7 +50,11 @@ class PushApi(APIView):
     def parse(self, request, *, pbx, body: bytes) -> list[PbxEvent]:
         raise NotImplementedError
 
-    def push(self, request, token: str):
+    def push(self, request, token: str | None):
+        if token is None:  # a token-less URL: the token comes in a header
+            token = header_token(request)
+            if token is None:
+                return replies.token_missing()
         pbx = pbx_for_ingest_token(token=token)
         if pbx is None:
             return replies.not_found()
@@ -75,6 +82,12 @@ class NativePushApi(PushApi):
         return parse_native_push(decode_json(body))
 
 
+class NativePushTokenInHeaderApi(NativePushApi):
+    @docs.native_push_token_in_header
+    def post(self, request):
+        return self.push(request, None)
+
+
 def _query(request) -> dict[str, str]:
     try:
         return request.query_params.dict()
@@ -98,3 +111,13 @@ class PluginPushApi(PushApi):
             method=request.method, query=_query(request), body=body,
             content_type=request.content_type, tz=parse_timezone(pbx.timezone), received_at=timezone.now(),
         )
+
+
+class PluginPushTokenInHeaderApi(PluginPushApi):
+    @docs.plugin_get_token_in_header
+    def get(self, request):
+        return self.push(request, None)
+
+    @docs.plugin_post_token_in_header
+    def post(self, request):
+        return self.push(request, None)
