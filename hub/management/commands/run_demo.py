@@ -100,7 +100,8 @@ class Command(BaseCommand):
         supervisor.start_all()
         _wait_until_listening(host=_reachable_host(options["host"]), port=options["port"], supervisor=supervisor,
                               stopping=lambda: stopping)
-        self._say(banner(login=login, base=_base_url(options["host"], options["port"]), running=list(processes)))
+        if not stopping:
+            self._say(banner(login=login, base=_base_url(options["host"], options["port"]), running=list(processes)))
         supervisor.run(stopping=lambda: stopping)
         supervisor.stop_all()
         self._say("all processes stopped")
