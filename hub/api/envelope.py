@@ -22,12 +22,21 @@ def error(message: str, code: int, headers: dict | None = None) -> Response:
                     headers=headers)
 
 
+def _first_error(where: str, detail) -> str:
+    """``where: message`` of the first error, down to the item at fault: ``triggers[1]: …``."""
+    if isinstance(detail, dict) and detail:
+        key, inner = next(iter(detail.items()))
+        return _first_error(f"{where}[{key}]" if isinstance(key, int) else f"{where}.{key}", inner)
+    if isinstance(detail, list) and detail:
+        return _first_error(where, detail[0])
+    return f"{where}: {detail}"
+
+
 def _message(exc: exceptions.APIException) -> str:
     detail = exc.detail
-    if isinstance(detail, dict):  # serializer errors: "field: first message"
+    if isinstance(detail, dict) and detail:  # serializer errors: "field: first message"
         field, messages = next(iter(detail.items()))
-        first = messages[0] if isinstance(messages, list) else messages
-        return f"{field}: {first}"
+        return _first_error(str(field), messages)
     if isinstance(detail, list):
         return str(detail[0]) if detail else exc.default_detail
     return str(detail)

@@ -54,11 +54,21 @@ class Text(serializers.CharField):
         super().__init__(**kwargs)
 
 
+class QueryText(Text):
+    """A query-string field. query_values() drops a blank value, so blank means left out, and
+    the schema must not say blank is refused (allow_blank only shapes the schema here)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_blank", True)
+        super().__init__(**kwargs)
+
+
 class CommaList(serializers.CharField):
-    """``101,102`` → ["101", "102"]."""
+    """``101,102`` → ["101", "102"]; a query-string field, so blank is left out (QueryText)."""
 
     def __init__(self, *, item_max_length: int = 64, max_items: int = 200, **kwargs):
         self.item_max_length, self.max_items = item_max_length, max_items
+        kwargs.setdefault("allow_blank", True)
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):

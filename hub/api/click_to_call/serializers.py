@@ -8,8 +8,9 @@ from hub.models import ClickToCallStatus
 
 
 class OriginateInput(serializers.Serializer):
-    user_number = Text(max_length=32, help_text="The user's extension; its devices ring first.")
-    number_to_call = Text(max_length=32, help_text="E.164 (`+61355501234`); a national number when the "
+    # min_length only tells the schema what "may not be blank" already refuses.
+    user_number = Text(min_length=1, max_length=32, help_text="The user's extension; its devices ring first.")
+    number_to_call = Text(min_length=1, max_length=32, help_text="E.164 (`+61355501234`); a national number when the "
                                                   "PBX has a default region.")
     caller_id = Text(max_length=64, required=False, allow_blank=True,
                      help_text="Caller id to present to the called number, when the PBX allows it.")

@@ -157,7 +157,11 @@ def calls_root(request, *args, **kwargs):
     from hub.api.v1.calls.views import CallListApi  # the list is another resource's view
 
     view = _PLACE if request.method == "POST" else CallListApi.as_view()
-    return view(request, *args, **kwargs)
+    response = view(request, *args, **kwargs)
+    if response.has_header("Allow"):  # OPTIONS and 405: each view lists only its own methods
+        methods = [m.strip() for m in response["Allow"].split(",")]
+        response["Allow"] = ", ".join(dict.fromkeys([*methods, "POST"]))
+    return response
 
 
 _PLACE = CallPlaceApi.as_view()

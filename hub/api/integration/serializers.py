@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from hub.api.params import CommaList, Day, Text, choice, whole_number
+from hub.api.params import CommaList, Day, QueryText, choice, whole_number
 from hub.selectors.call_history import HistoryQuery
 
 MAX_LIMIT = 10000
@@ -15,7 +15,7 @@ class HistoryInput(serializers.Serializer):
     to_date = Day(required=False, help_text="Last day (inclusive), YYYY-MM-DD, in the PBX's time zone.")
     offset = whole_number(min_value=0, max_value=10**9, default=0, help_text="Rows to skip.")
     limit = whole_number(min_value=1, max_value=MAX_LIMIT, default=100, help_text="Rows to return (at most 10000).")
-    unique_call_id = Text(required=False, max_length=40, help_text="Only this call (yymmddHHMMSS_N).")
+    unique_call_id = QueryText(required=False, max_length=40, help_text="Only this call (yymmddHHMMSS_N).")
 
     def validate(self, attrs):
         if attrs.get("from_date") and attrs.get("to_date") and attrs["to_date"] < attrs["from_date"]:

@@ -6,7 +6,7 @@ from datetime import datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from hub.api.params import LATEST, EARLIEST, Day, Text, choice, whole_number
+from hub.api.params import LATEST, EARLIEST, Day, QueryText, choice, whole_number
 from hub.selectors.call_history import CallFilters
 
 MAX_LIMIT = 1000
@@ -39,13 +39,13 @@ class DayOrInstant(serializers.Field):
 class CallListInput(serializers.Serializer):
     direction = choice(["inbound", "outbound", "internal"], default=None, help_text="Call direction.")
     status = choice(["answered", "unanswered"], default=None, help_text="Whether anyone talked.")
-    caller_number = Text(required=False, max_length=64, help_text="Exact caller number.")
-    did = Text(required=False, max_length=64, help_text="Exact DID the call came in on.")
-    user = Text(required=False, max_length=32, help_text="Calls that reached (or were placed by) this extension.")
-    queue = Text(required=False, max_length=200, help_text="Calls that went through this queue (number or name).")
+    caller_number = QueryText(required=False, max_length=64, help_text="Exact caller number.")
+    did = QueryText(required=False, max_length=64, help_text="Exact DID the call came in on.")
+    user = QueryText(required=False, max_length=32, help_text="Calls that reached (or were placed by) this extension.")
+    queue = QueryText(required=False, max_length=200, help_text="Calls that went through this queue (number or name).")
     sort_by = choice(["newest_first", "oldest_first"], default="newest_first", help_text="Order by start time.")
     limit = whole_number(min_value=1, max_value=MAX_LIMIT, default=100, help_text="Calls per page (at most 1000).")
-    cursor = Text(required=False, max_length=400, help_text="The `next` cursor of the previous page.")
+    cursor = QueryText(required=False, max_length=400, help_text="The `next` cursor of the previous page.")
 
     def get_fields(self):
         fields = super().get_fields()

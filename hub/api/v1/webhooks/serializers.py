@@ -15,7 +15,7 @@ class WebhookInput(serializers.Serializer):
     enabled = serializers.BooleanField(required=False, help_text="Setting true re-enables a disabled endpoint.")
     dialect = serializers.ChoiceField(choices=Dialect.values, required=False,
                                       help_text="json (default), 3cx-plugin-get, 3cx-plugin-post, 3cx-to-rest.")
-    triggers = serializers.ListField(child=serializers.CharField(max_length=40), max_length=100,
+    triggers = serializers.ListField(child=serializers.CharField(min_length=1, max_length=40), max_length=100,
                                      help_text="Catalogue keys, e.g. user_inbound, queue_call, call_received.")
     secret_token = serializers.CharField(max_length=500, required=False, allow_blank=True, write_only=True,
                                          help_text="Sent as X-Pbx-Token. Write-only.")
