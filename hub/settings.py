@@ -221,6 +221,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_BEAT_SCHEDULE = {
     "close-idle-calls": {"task": "hub.close_idle_calls", "schedule": env_int("HUB_IDLE_SWEEP_SECONDS", 60, minimum=1)},
+    # Catalogue events waiting for a followed file that went silent or got stuck (see docs/ingest.md).
+    "flush-catalogue": {"task": "hub.flush_catalogue", "schedule": 15},
     "sweep-deliveries": {"task": "hub.sweep_deliveries", "schedule": WEBHOOK_SWEEP_SECONDS},
     "prune-attempts": {"task": "hub.prune_attempts", "schedule": 3600},
     "click-to-call-sweep": {"task": "hub.click_to_call_sweep", "schedule": 15},

@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from hub.services.calls import calls_close_idle
+from hub.services.ingest.flush import catalogue_flush_stalled
 
 
 @shared_task(name="hub.ping")
@@ -12,3 +13,8 @@ def ping(value: str = "pong") -> str:
 @shared_task(name="hub.close_idle_calls")
 def close_idle_calls() -> int:
     return calls_close_idle()
+
+
+@shared_task(name="hub.flush_catalogue")
+def flush_catalogue() -> int:
+    return catalogue_flush_stalled()

@@ -8,12 +8,14 @@ repeated event can never move a finished call back.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from copy import deepcopy
+from dataclasses import replace
 from datetime import datetime, tzinfo
 
 from hub.vocabulary.pbx_event import Kind, PbxEvent, Source
 
 from .callflow_rules import CALLFLOW_HANDLERS, Handler
-from .cdr import fill_from_cdr, on_cdr
+from .cdr import fill_from_cdr, logs_knew_parties, on_cdr
 from .draft import Draft
 from .finish import finish
 from .queue_rules import QUEUE_HANDLERS
@@ -72,3 +74,30 @@ def assemble_normalised(ordered: list[PbxEvent], *, tz: tzinfo) -> CallRecord:
     fill_from_cdr(draft, tz)
     return finish(draft, tz)
 
+
+
+class PrefixAssembler:
+    """assemble_normalised() of longer and longer prefixes of one ordered list, each event
+    folded once (emission.py asks for a call's record as of several of its events)."""
+
+    def __init__(self, ordered: list[PbxEvent], *, tz: tzinfo):
+        self._ordered, self._tz, self._count = ordered, tz, 0
+        self._draft = Draft(None, first_at=ordered[0].occurred_at) if ordered else None
+
+    def record(self, count: int) -> CallRecord:
+        """The record of the first ``count`` events (``count`` > 0)."""
+        if count < self._count:  # behind the fold: start again (emission asks in order)
+            return assemble_normalised(self._ordered[:count], tz=self._tz)
+        draft, handlers = self._draft, HANDLERS
+        for event in self._ordered[self._count:count]:
+            if draft.pbx_call_id is None and event.pbx_call_id:
+                draft.pbx_call_id = event.pbx_call_id  # _pbx_call_id() of the prefix
+            handler = handlers.get(event.kind)
+            if handler is not None:
+                handler(draft, event)
+        self._count = count
+        if draft.cdr is not None:  # filling from the CDR changes the draft: on a copy
+            # Its own fields only, unless the CDR must name the parties (then its legs too).
+            draft = replace(draft) if logs_knew_parties(draft) else deepcopy(draft)
+            fill_from_cdr(draft, self._tz)
+        return finish(draft, self._tz)

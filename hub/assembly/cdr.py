@@ -63,16 +63,22 @@ def _fill_users(draft: Draft, cdr: dict[str, Any], answered_at: datetime | None)
         draft.ring_groups.append(context[1])
 
 
+def logs_knew_parties(draft: Draft) -> bool:
+    """Whether the logs named the call's parties; if not, fill_from_cdr adds them from the
+    CDR (changing the draft's legs, not only its own fields)."""
+    return bool(draft.start is not None or draft.queues or draft.users)
+
+
 def fill_from_cdr(draft: Draft, tz: tzinfo) -> None:
     cdr = draft.cdr
     if cdr is None:
         return
     started = _time(cdr.get("time_start"), tz)
-    logs_knew_parties = draft.start is not None or draft.queues or draft.users
+    knew_parties = logs_knew_parties(draft)
     if draft.start is None and started is not None:
         draft.start = _start(cdr, started)
     answered = _time(cdr.get("time_answered"), tz)
     draft.connected_at = draft.connected_at or answered
     draft.ended_at = draft.ended_at or _time(cdr.get("time_end"), tz)
-    if not logs_knew_parties:
+    if not knew_parties:
         _fill_users(draft, cdr, answered)

@@ -76,6 +76,8 @@ SEED_BUILDERS: dict[Kind, tuple[str, Callable[[CallRecord, PbxEvent, dict], Payl
     Kind.QUEUE_DTMF: ("call_dtmf", _dtmf),
 }
 
+SEED_TRIGGERS = tuple(trigger for trigger, _ in SEED_BUILDERS.values())
+
 
 def seed_queue_events(call: CallRecord, events: list[PbxEvent], call_key: str) -> list[CatalogueEvent]:
     ctx = {"callback_numbers": {str(e.data.get("qcid")): str(e.data.get("number", ""))

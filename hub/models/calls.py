@@ -47,6 +47,9 @@ class Call(models.Model):
     # compares it instead of reading four tables back. Only calls_store writes legs; anything
     # else that rewrites them (a data migration) must clear it so the next push rewrites them.
     legs_digest = models.CharField(max_length=64, blank=True, default="", editable=False)
+    # The PBX event time at which more of this call's catalogue events may go out (a gate the
+    # watermark has not passed yet, see hub.assembly.emission); null: none waits.
+    emit_due_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["pbx", "unique_call_id"], name="call_unique_id")]
@@ -54,6 +57,8 @@ class Call(models.Model):
             models.Index(fields=["account", "call_start_at", "id"], name="call_account_start"),
             models.Index(fields=["pbx", "pbx_call_id", "call_start_at"], name="call_pbx_callid"),
             models.Index(fields=["state", "last_event_at"], name="call_state_last_event"),
+            models.Index(fields=["pbx", "emit_due_at"], condition=models.Q(emit_due_at__isnull=False),
+                         name="call_emit_due"),
         ]
 
     def __str__(self) -> str:

@@ -32,6 +32,9 @@ class IngestSource(models.Model):
     last_read_at = models.DateTimeField(null=True, blank=True)
     last_record_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    # The follower has not reached the end of what the file holds (or has not looked yet):
+    # the PBX's watermark waits for it (hub.services.ingest.watermarks).
+    behind = models.BooleanField(default=True, editable=False)
 
     class Meta:
         ordering = ["pbx", "kind", "id"]

@@ -31,6 +31,11 @@ class Pbx(models.Model):
     ingest_token = EncryptedTextField()
     # A call whose end never arrives is closed this long after its last event.
     idle_call_timeout = models.PositiveIntegerField(default=4 * 3600, help_text="seconds")
+    # PBX time: every event of this PBX at or before watermark_at has been read (its followed
+    # files, or the import running); watermark_moved_at is when (wall clock) it last moved.
+    # Idle calls are judged by it, not by the wall clock (an old log is not idle while it is read).
+    watermark_at = models.DateTimeField(null=True, blank=True, editable=False)
+    watermark_moved_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -23,7 +23,7 @@ def batches(monkeypatch):
     """Whether the collector was on in each batch; the batches store nothing."""
     enabled = []
 
-    def ingest(*, pbx, events):
+    def ingest(*, pbx, events, watermark=None):
         enabled.append(gc.isenabled())
         return IngestResult(received=len(events))
 
@@ -48,7 +48,7 @@ def test_import_collects_between_batches_with_the_collector_off_during_them(coll
 
 @pytest.mark.django_db
 def test_import_turns_the_collector_back_on_when_storing_fails(collections, monkeypatch):
-    def ingest(*, pbx, events):
+    def ingest(*, pbx, events, watermark=None):
         assert not gc.isenabled()
         raise RuntimeError("storage failed")
 

@@ -22,7 +22,7 @@ def stored(monkeypatch):
     """The kinds of the events handed to storage, in order (nothing is stored)."""
     kinds = []
 
-    def ingest(*, pbx, events):
+    def ingest(*, pbx, events, watermark=None):
         kinds.extend(str(event.kind) for event in events)
         return IngestResult(received=len(events))
 

@@ -16,6 +16,9 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
         parser.add_argument("--kind", choices=sorted(KINDS), help="file kind (default: detected from name or content)")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+        parser.add_argument("--no-flush", action="store_true",
+                            help="more of these files will follow (imported or followed later): catalogue events "
+                                 "they do not cover yet wait for it instead of going out at the end")
 
     def handle(self, *args, **options):
         pbx = Pbx.objects.filter(slug=options["pbx"]).first()
@@ -31,7 +34,8 @@ class Command(BaseCommand):
             # The files are read side by side, merged by time (see files_import).
             bar.set_description(paths[0].name if len(paths) == 1 else f"{len(paths)} files")
             try:
-                files_import(pbx=pbx, paths=paths, kind=options["kind"], summary=summary, on_bytes=bar.update)
+                files_import(pbx=pbx, paths=paths, kind=options["kind"], summary=summary, on_bytes=bar.update,
+                             flush=not options["no_flush"])
             except HubError as exc:
                 raise CommandError(str(exc)) from None
         self._report(summary)

@@ -3,16 +3,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db import connection
 
+from hub.assembly import CallRecord, close_idle_call, derive_events
 from hub.assembly import CatalogueEvent as Derived
-from hub.assembly import close_idle_call, derive_events
 from hub.assembly.assemble import assemble_normalised, normalise
 from hub.assembly.components import Condition, component_fired_at, component_payload
-from hub.models import Call, CallState, Pbx, StoredPbxEvent, WebhookComponent
+from hub.assembly.emission import call_anchor, emissions
+from hub.models import CatalogueEvent, Call, Pbx, StoredPbxEvent, WebhookComponent
 from hub.services.ingest.call_store import calls_store
 from hub.services.ingest.rows import LOADED, values_to_event
+from hub.services.ingest.sql_in import select_in
 from hub.vocabulary.pbx_event import PbxEvent
 from hub.vocabulary.timezones import parse_timezone
 
@@ -29,15 +32,31 @@ def _components(account_id: int) -> list[tuple[int, str, Condition]]:
         return [(pk, name, Condition(kind, target, seconds or 0)) for pk, name, kind, target, seconds in cursor]
 
 
-def _component_events(pbx: Pbx, assembled: list) -> list[tuple[Call, Derived]]:
-    components = _components(pbx.account_id) if assembled else []
-    out = []
-    for call, record, _ in assembled if components else []:
+_COMPONENT = "webhook_component_event"
+
+
+def _deriver(components: list[tuple[int, str, Condition]], call_key: str):
+    """derive(record, events, triggers): the call's catalogue events and its components'
+    events (emission.Derive)."""
+    def derive(record: CallRecord, ordered: list, triggers: frozenset[str] | None) -> list[Derived]:
+        out = derive_events(record, ordered, call_key=call_key, normalised=True, triggers=triggers)
+        if triggers is not None and _COMPONENT not in triggers:
+            return out
         for pk, name, condition in components:
             fired_at = component_fired_at(record, condition)
             if fired_at is not None:
-                out.append((call, Derived(key=f"call{call.pk}:component:{pk}", trigger="webhook_component_event",
-                                          occurred_at=fired_at, payload=component_payload(record, name))))
+                out.append(Derived(key=f"{call_key}:component:{pk}", trigger=_COMPONENT,
+                                   occurred_at=fired_at, payload=component_payload(record, name)))
+        return out
+    return derive
+
+
+def _emitted(call_ids: list[int]) -> dict[int, set[str]]:
+    """The catalogue keys stored for each call (the (call, sequence) index covers them)."""
+    qn, out = connection.ops.quote_name, {}
+    for call_id, key in select_in(f"SELECT call_id, {qn('key')} FROM {qn(CatalogueEvent._meta.db_table)} WHERE",
+                                  [], "call_id", sorted(call_ids)):
+        out.setdefault(call_id, set()).add(key)
     return out
 
 
@@ -63,10 +82,14 @@ class CallEvents:
 
 
 def calls_advance(pbx: Pbx, call_ids: set[int], *, events: CallEvents | None = None,
-                  calls: dict[int, Call] | None = None, new_call_ids=frozenset()) -> list[tuple[Call, Derived]]:
-    """Re-assemble the calls from every event they have, save them, and return what they
-    derive (the caller stores only the catalogue events not stored before).
+                  calls: dict[int, Call] | None = None, new_call_ids=frozenset(),
+                  watermark: datetime | None = None) -> list[tuple[Call, Derived]]:
+    """Re-assemble the calls from every event they have, save them, and return the catalogue
+    events that may go out (the caller stores only those not stored before).
 
+    The stored call is the latest knowledge; what goes out is decided by emission.emissions
+    from ``watermark`` (None: every source has been read to its end), and a call with events
+    still waiting keeps the event time they wait for (Call.emit_due_at).
     ``events`` may hold calls' complete event lists already (the batch just stored them);
     the other calls' events are read from the database. ``calls`` may hold the calls' current rows;
     ``new_call_ids`` are calls created in this transaction (no legs stored yet).
@@ -79,20 +102,19 @@ def calls_advance(pbx: Pbx, call_ids: set[int], *, events: CallEvents | None = N
     unread = [pk for pk in call_ids if pk not in events.by_call]
     events.load(unread) if unread else None
     order = sorted((pk for pk in call_ids if events.by_call.get(pk)), key=events.first.__getitem__)
-    by_call = {pk: events.by_call[pk] for pk in order}
-    ended_before = {pk for pk in call_ids if calls[pk].state != CallState.IN_PROGRESS}
+    components = _components(pbx.account_id) if order else []
+    emitted = _emitted([pk for pk in order if pk not in new_call_ids])
     assembled, derived = [], []
-    for pk, call_events in by_call.items():
-        if not call_events:
-            continue
+    for pk in order:
         call = calls[pk]
-        ordered = normalise(call_events, tz)  # once, for assembly and derivation alike
+        ordered = normalise(events.by_call[pk], tz)  # once, for assembly and derivation alike
         record = assemble_normalised(ordered, tz=tz)
         if call.closed_reason and not record.ended:
             record = close_idle_call(record, call.closed_reason)
+        emission = emissions(ordered, tz=tz, derive=_deriver(components, call_anchor(ordered)),
+                             emitted=emitted.get(pk, set()), watermark=watermark, record=record)
         last_at = ordered[-1].occurred_at  # the latest: ``ordered`` is sorted by time first
-        assembled.append((call, record, last_at))
-        derived += [(call, d) for d in derive_events(record, ordered, call_key=f"call{pk}",
-                                                     ended_before=pk in ended_before, normalised=True)]
+        assembled.append((call, record, last_at, emission.due))
+        derived += [(call, d) for d in emission.events]
     calls_store(assembled, new_call_ids=new_call_ids)
-    return derived + _component_events(pbx, assembled)
+    return derived

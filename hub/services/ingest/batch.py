@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from operator import attrgetter
 
 from django.db import connection, transaction
@@ -19,6 +20,7 @@ from hub.services.ingest.fast_insert import rows_insert
 from hub.services.ingest.rows import COLUMNS, stored_event, to_event, to_rows
 from hub.services.ingest.sql_in import select_in
 from hub.services.ingest.turns import pbx_turn_take
+from hub.services.ingest.watermarks import EVERYTHING, due_call_ids, followed_watermark, watermark_record
 from hub.vocabulary.pbx_event import Kind, PbxEvent
 from hub.vocabulary.timezones import parse_timezone
 
@@ -101,14 +103,20 @@ def _events_store(pbx: Pbx, linked: list[tuple[PbxEvent, Call | None]], known: C
             known.add(call_id, event, (event.occurred_at, 1, position))
 
 
-def events_ingest(*, pbx: Pbx, events: list[PbxEvent], progress: Callable[[], None] | None = None) -> IngestResult:
+def events_ingest(*, pbx: Pbx, events: list[PbxEvent], progress: Callable[[], None] | None = None,
+                  watermark: datetime | None = None, flush: bool = False) -> IngestResult:
     """Store, link, assemble and derive in ONE transaction; ``progress`` (e.g. saving the
-    source position) runs inside it, so position and events commit or roll back together."""
+    source position) runs inside it, so position and events commit or roll back together.
+
+    What goes out waits for the PBX's watermark (hub.assembly.emission): the position of its
+    followed files (after ``progress`` has saved this batch's), and of the caller's own
+    stream, ``watermark`` (an import's: every event of it at or before that time has been
+    read; None or EVERYTHING: the caller's events are all there is; EVERYTHING asks for the
+    waiting calls to be brought out even with no events). ``flush``: wait for nothing (a source
+    that went silent). Calls whose waiting events the watermark now covers come out too.
+    """
     result = IngestResult(received=len(events))
-    if not events:
-        with transaction.atomic():
-            if progress is not None:
-                progress()
+    if not events and progress is None and not flush and watermark is None:
         return result
     with transaction.atomic():
         pbx_turn_take(pbx)  # first: every read below must see the PBX's latest commits
@@ -126,13 +134,22 @@ def events_ingest(*, pbx: Pbx, events: list[PbxEvent], progress: Callable[[], No
         linker.links_save()
         result.calls = set(calls) | _adopt_orphans(pbx, linker, known)
         created = {pk for pk, call in calls.items() if id(call) in new_calls}
-        derived = calls_advance(pbx, result.calls, events=known, calls=calls, new_call_ids=created)
+        if progress is not None:
+            progress()
+        if flush:
+            watermark = None
+        else:
+            own = None if watermark == EVERYTHING else watermark
+            followed = followed_watermark(pbx)
+            watermark = followed if own is None else own if followed is None else min(own, followed)
+        watermark_record(pbx, watermark)
+        advancing = result.calls | set(due_call_ids(pbx, watermark))
+        derived = calls_advance(pbx, advancing, events=known, calls=calls, new_call_ids=created,
+                                watermark=watermark)
         statuses = [e for e, call in linked if call is None and e.kind == Kind.AGENT_STATUS]
         derived += [(None, d) for d in derive_standalone_events(statuses, tz=parse_timezone(pbx.timezone))]
         directory_sync(pbx, fresh)
         result.catalogue_events = catalogue_events_store(pbx, derived)
         # The outbox: delivery rows commit with the events; workers are woken on commit.
         deliveries_create(events=result.catalogue_events)
-        if progress is not None:
-            progress()
     return result

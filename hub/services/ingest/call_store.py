@@ -8,7 +8,7 @@ from hub.models import Call, CallState, QueueLeg, Recording, RingGroupLeg, UserL
 from hub.services.ingest.fast_insert import rows_insert, rows_update
 from hub.services.ingest.sql_in import delete_in
 
-def _values(call: Call, record: CallRecord, last_event_at) -> dict:
+def _values(call: Call, record: CallRecord, last_event_at, emit_due_at) -> dict:
     state = (CallState.CLOSED_IDLE if record.closed_reason
              else CallState.ENDED if record.ended else CallState.IN_PROGRESS)
     return {
@@ -21,6 +21,7 @@ def _values(call: Call, record: CallRecord, last_event_at) -> dict:
         "callback": record.callback.to_dict() if record.callback else None,
         "closed_reason": record.closed_reason or "",
         "last_event_at": max(filter(None, [call.last_event_at, last_event_at])),
+        "emit_due_at": emit_due_at,
     }
 
 
@@ -64,8 +65,8 @@ def _digest(legs: tuple[list, ...]) -> str:
     return "".join(blake2b(repr(rows).encode(), digest_size=_PART // 2).hexdigest() for rows in legs)
 
 
-def calls_store(assembled: list[tuple[Call, CallRecord, object]], *, new_call_ids=frozenset()) -> None:
-    """Save (call, record, last_event_at) triples: call fields updated, and for each kind of
+def calls_store(assembled: list[tuple[Call, CallRecord, object, object]], *, new_call_ids=frozenset()) -> None:
+    """Save (call, record, last_event_at, emit_due_at) tuples: call fields updated, and for each kind of
     leg, a call's legs replaced only where they changed. ``new_call_ids``: calls created in
     this transaction, which have no legs stored yet."""
     if not assembled:
@@ -76,9 +77,9 @@ def calls_store(assembled: list[tuple[Call, CallRecord, object]], *, new_call_id
     # What each table held is known from the digest the call row already carries, so a
     # call's legs are not read back: a table is rewritten when its part of the digest changed.
     rewrites: tuple[list, ...] = tuple([] for _ in _TABLES)  # per table: (call id, its rows)
-    for call, record, last_event_at in assembled:
+    for call, record, last_event_at, emit_due_at in assembled:
         legs, before = _legs(call, record), call.legs_digest
-        values = _values(call, record, last_event_at)
+        values = _values(call, record, last_event_at, emit_due_at)
         values["legs_digest"] = after = _digest(legs)
         _save(updates, call, values)
         for part, rows, changed in zip(_PARTS, legs, rewrites):

@@ -11,12 +11,15 @@ from hub.services.ingest.batch import events_ingest
 from hub.vocabulary.timezones import parse_timezone
 from hub.vocabulary.pbx_event import Source
 from integrations.stream_decoders import CdrDecoder, Decoded, LogDecoder
-from integrations.tailing import FilePosition, FileTailer
+from hub.services.ingest.watermarks import source_caught_up
+from integrations.tailing import DEFAULT_MAX_BYTES, FilePosition, FileTailer
 from integrations.threecx_cdr import DEFAULT_FIELDS
 from integrations.threecx_logs import load_rules
 
 # A log that has not grown for this long has written its last record completely.
 QUIET_SECONDS = 2.0
+# Bytes read from a file per poll (then the process turns to its other files).
+MAX_BYTES = DEFAULT_MAX_BYTES
 
 _LOG_SOURCES = {SourceKind.CALLFLOW_LOG: Source.CALLFLOW, SourceKind.QUEUEMANAGER_LOG: Source.QUEUEMANAGER}
 
@@ -28,8 +31,11 @@ def decoder_for(source: IngestSource) -> LogDecoder | CdrDecoder:
     return CdrDecoder(fields=tuple(source.cdr_fields) or DEFAULT_FIELDS)
 
 
-def source_progress_save(source: IngestSource, position: FilePosition | None, decoded: Decoded) -> None:
-    """Runs inside the ingest transaction: the position commits with the events it covers."""
+def source_progress_save(source: IngestSource, position: FilePosition | None, decoded: Decoded,
+                         *, behind: bool = True) -> None:
+    """Runs inside the ingest transaction: the position commits with the events it covers.
+    ``behind``: more of the file is waiting to be read (the PBX's watermark waits for it)."""
+    source.behind = behind
     if position is not None:
         source.position = position.to_dict()
     source.lines_read += decoded.lines
@@ -39,7 +45,8 @@ def source_progress_save(source: IngestSource, position: FilePosition | None, de
     if decoded.events:
         newest = max(e.occurred_at for e in decoded.events)
         source.last_record_at = max(filter(None, [source.last_record_at, newest]))
-    source.save(update_fields=["position", "lines_read", "events_stored", "skipped", "last_read_at", "last_record_at"])
+    source.save(update_fields=["position", "lines_read", "events_stored", "skipped", "last_read_at", "last_record_at",
+                               "behind"])
 
 
 class SourceFollower:
@@ -53,16 +60,22 @@ class SourceFollower:
 
     def poll(self) -> int:
         """Read what is new; returns how many new events were stored."""
-        chunks = self.tailer.poll()
+        chunks = self.tailer.poll(MAX_BYTES)
         quiet = self._quiet(chunks)
+        # A poll that filled its budget left more of the file unread.
+        more = sum(len(chunk.data) for chunk in chunks) >= MAX_BYTES
+        if not chunks:
+            source_caught_up(self.source)
         stored = 0
-        for chunk in chunks:
+        for index, chunk in enumerate(chunks):
             decoded = self.decoder.decode(chunk.data, chunk.start, final=chunk.final, quiet=quiet)
             if decoded.consumed == 0 and not chunk.final:
                 continue
             position = chunk.position(decoded.consumed)
+            # A record left for the next poll (its end not written yet) is still to be read.
+            behind = more or index < len(chunks) - 1 or decoded.consumed < len(chunk.data)
             result = events_ingest(pbx=self.source.pbx, events=decoded.events,
-                                   progress=lambda: source_progress_save(self.source, position, decoded))
+                                   progress=lambda: source_progress_save(self.source, position, decoded, behind=behind))
             self.tailer.commit(position)
             stored += result.stored
         return stored

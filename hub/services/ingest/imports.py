@@ -23,11 +23,14 @@ from hub.errors import InvalidInput
 from hub.models import IngestSource, Pbx, SourceKind
 from hub.services.ingest.batch import events_ingest
 from hub.services.ingest.follow import decoder_for
+from hub.services.ingest.watermarks import EVERYTHING
 from hub.vocabulary.pbx_event import PbxEvent, Source
 from integrations.threecx_logs import detect_source
 
 BLOCK = 256 << 10  # bytes read from a file at a time (each file holds one decoded block)
 BATCH_EVENTS = 10_000  # events per transaction
+# How far a file's lines may stray from time order (3CX writes a log from several threads).
+DISORDER = timedelta(seconds=1)
 KINDS = {"callflow": SourceKind.CALLFLOW_LOG, "queuemanager": SourceKind.QUEUEMANAGER_LOG, "cdr": SourceKind.CDR_FILE}
 _DETECTED = {Source.CALLFLOW: SourceKind.CALLFLOW_LOG, Source.QUEUEMANAGER: SourceKind.QUEUEMANAGER_LOG}
 _CDR_LINE = re.compile(rb"^(\xef\xbb\xbf)?(Call )?\d+,")
@@ -103,19 +106,37 @@ def file_import(*, pbx: Pbx, path: Path, kind: str | None = None, summary: Impor
 
 
 def files_import(*, pbx: Pbx, paths: Sequence[Path], kind: str | None = None, summary: ImportSummary,
-                 on_bytes: Callable[[int], None] = lambda n: None, batch_events: int = BATCH_EVENTS) -> None:
+                 on_bytes: Callable[[int], None] = lambda n: None, batch_events: int = BATCH_EVENTS,
+                 flush: bool = True) -> None:
     """Import several files of ``pbx`` merged by time, in batches of ``batch_events`` events,
     each batch one transaction; adds to ``summary``. Every file's kind is known (given or
-    detected) before anything is stored."""
+    detected) before anything is stored.
+
+    The import is its own watermark (hub.assembly.emission): merged by time, every event
+    before a batch's last one has been read. At the end, ``flush`` lets out everything (the
+    files are all there is); without it, what the files do not cover yet (a call whose other
+    file ends earlier) waits for the rest of them, imported or followed later.
+    """
     kinds = [KINDS[kind] if kind else kind_detect(path) for path in paths]
-    streams = [_file_events(pbx, path, source_kind, summary, on_bytes) for path, source_kind in zip(paths, kinds)]
+    ends = _Ends(len(paths))
+    streams = [_file_events(pbx, path, source_kind, summary, on_bytes, ends, index)
+               for index, (path, source_kind) in enumerate(zip(paths, kinds))]
     if not streams:
         return
     merged = streams[0] if len(streams) == 1 else heapq.merge(*streams, key=_merge_key)
     with _collections_between_batches() as batch_done:
         while batch := list(islice(merged, batch_events)):
-            _add(summary, events_ingest(pbx=pbx, events=batch))
+            # Merged by time, every event before the batch's last one has been read, but for
+            # a file read to its end when more of it will follow: nothing after its end.
+            watermark = batch[-1].occurred_at - DISORDER
+            if not flush:
+                watermark = min([watermark, *ends.finished()])
+            _add(summary, events_ingest(pbx=pbx, events=batch, watermark=watermark))
             batch_done()
+        finished = ends.finished()
+        if flush or finished:  # the files are all there is, or this much of them is
+            _add(summary, events_ingest(pbx=pbx, events=[], watermark=EVERYTHING if flush else min(finished) - DISORDER))
+        batch_done()
 
 
 def _merge_key(event: PbxEvent) -> timedelta:
@@ -147,10 +168,21 @@ def _collections_between_batches() -> Iterator[Callable[[], None]]:
         gc.enable()
 
 
+class _Ends:
+    """Each file's newest event time, and which files have been read to their end."""
+
+    def __init__(self, count: int):
+        self.newest: list[datetime | None] = [None] * count
+        self.done = [False] * count
+
+    def finished(self) -> list[datetime]:
+        return [at for at, done in zip(self.newest, self.done) if done and at is not None]
+
+
 def _file_events(pbx: Pbx, path: Path, source_kind: str, summary: ImportSummary,
-                 on_bytes: Callable[[int], None]) -> Iterator[PbxEvent]:
+                 on_bytes: Callable[[int], None], ends: _Ends, index: int) -> Iterator[PbxEvent]:
     """The file's events in file order, decoded a block at a time; counts its lines and
-    skipped records in ``summary`` as it goes."""
+    skipped records in ``summary`` as it goes, and keeps its newest event time in ``ends``."""
     decoder = decoder_for(IngestSource(pbx=pbx, kind=source_kind))
     offset, pending = 0, b""
     with open(path, "rb") as handle:
@@ -162,8 +194,11 @@ def _file_events(pbx: Pbx, path: Path, source_kind: str, summary: ImportSummary,
             summary.skipped.update(decoded.skipped)
             offset, pending = offset + decoded.consumed, data[decoded.consumed:]
             on_bytes(len(block))
+            if decoded.events:
+                ends.newest[index] = max(filter(None, [ends.newest[index], *(e.occurred_at for e in decoded.events)]))
             yield from decoded.events
             if final:
+                ends.done[index] = True  # once all its events are out: the merge may hold some back
                 break
     summary.files += 1
     summary.bytes += offset

@@ -205,7 +205,14 @@ class CallLinker:
         return created
 
     def _opens_new_call(self, call: Call, event: PbxEvent) -> bool:
-        ended_at = self.ended_seen.get(id(call)) or (call.ended_at if call.state != CallState.IN_PROGRESS else None)
+        ended_at = self.ended_seen.get(id(call)) or (call.ended_at if call.state == CallState.ENDED else None)
+        if ended_at is None and call.state == CallState.CLOSED_IDLE and call.ended_at is not None:
+            # Closed for silence, so its end is a guess: its own lines still join it (an old log
+            # read later, a source that was stuck), up to the silence that closed it; a start
+            # line after that guess is the number's next call.
+            if event.kind in START_KINDS:
+                return event.occurred_at > call.ended_at
+            return event.occurred_at > _shift(call.ended_at, timedelta(seconds=self.pbx.idle_call_timeout))
         if ended_at is not None:
             # An ended call still takes its late events (recording, CDR) for a while; a start
             # line after its end, or anything much later, is the number's next call.
