@@ -58,3 +58,31 @@ def test_once_the_ingest_commits_each_endpoint_with_new_deliveries_is_woken_once
         events_ingest(pbx=pbx, events=[e for stream in sample_events().values() for e in stream])
         assert woken == []  # not before the rows are committed
     assert woken == [sorted([first.pk, second.pk])]  # one message per endpoint, not per delivery
+
+
+@pytest.mark.django_db
+def test_a_facts_webhook_id_comes_from_the_fact_not_from_the_order_it_was_read_in():
+    from hub.models import CatalogueEvent, StoredPbxEvent
+    from hub.services.ingest.watermarks import EVERYTHING
+
+    account, pbx, _ = make_account(timezone="+11:00")
+    endpoint = _endpoint(account, ["call_received", "call_answered", "queue_call", "user_inbound"])
+    streams = sample_events()
+
+    def ids():
+        return set(Delivery.objects.filter(endpoint=endpoint).values_list("message_id", flat=True))
+
+    events_ingest(pbx=pbx, events=[e for stream in streams.values() for e in stream])
+    first = ids()
+    # Forget everything and read the sources again in another order: the CDR first, then the
+    # logs a few events at a time, each batch saying how far the sources have been read.
+    Delivery.objects.all().delete()
+    CatalogueEvent.objects.filter(pbx=pbx).delete()
+    StoredPbxEvent.objects.filter(pbx=pbx).delete()
+    pbx.calls.all().delete()
+    order = [("cdr", e) for e in streams["cdr"]] + [(s, e) for s in ("callflow", "queuemanager") for e in streams[s]]
+    for start in range(0, len(order), 5):
+        unread = [e.occurred_at for _, e in order[start + 5:]]
+        events_ingest(pbx=pbx, events=[e for _, e in order[start:start + 5]],
+                      watermark=min(unread) - timedelta(microseconds=1) if unread else EVERYTHING)
+    assert len(first) > 10 and ids() == first

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from hashlib import blake2b
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any, NamedTuple
@@ -19,6 +20,14 @@ from integrations.delivery import RenderedRequest, render
 
 def new_message_id() -> str:
     return f"msg_{uuid.uuid4().hex}"
+
+
+def event_message_id(*, endpoint_id: int, pbx_id: int, key: str) -> str:
+    """The webhook-id of a catalogue event's delivery to an endpoint. It comes from the event's
+    stable key (hub.assembly.emission), not from chance: the same fact gets the same id
+    whatever order the hub read its sources in (an import of a day, or following it)."""
+    digest = blake2b(f"{endpoint_id}\x00{pbx_id}\x00{key}".encode(), digest_size=16).hexdigest()
+    return f"msg_{digest}"
 
 
 class Subscriber(NamedTuple):
@@ -77,7 +86,7 @@ def deliveries_create(*, events: Iterable[CatalogueEvent]) -> int:
     whose filters match, freeze the requests as Delivery rows, and wake their endpoints' pumps
     on commit; returns how many rows it wrote.
     An event is a CatalogueEvent or any stored row with the same attributes (pk, account_id,
-    call_id, sequence, trigger, payload).
+    pbx_id, call_id, key, sequence, trigger, payload).
 
     Call it inside the transaction that created the events: the rows commit with them.
     """
@@ -95,8 +104,9 @@ def deliveries_create(*, events: Iterable[CatalogueEvent]) -> int:
             request = render(event.trigger, event.payload, config)
             if request is not None:
                 # The call's own event sequence orders that call's deliveries to each endpoint.
+                message_id = event_message_id(endpoint_id=endpoint.pk, pbx_id=event.pbx_id, key=event.key)
                 rows.append((endpoint.account_id, endpoint.pk, event.pk, event.call_id, event.sequence, event.trigger,
-                             new_message_id(), request.method, request.url, dict(request.headers),
+                             message_id, request.method, request.url, dict(request.headers),
                              bytes(request.body), DeliveryStatus.PENDING, False, 0, now, "", now))
     from hub.services.ingest.fast_insert import rows_insert  # here: hub.services.ingest imports this module
 

@@ -23,6 +23,7 @@ from hub.models import FILE_KINDS, Call, IngestSource, Pbx
 NOTHING = datetime.min.replace(tzinfo=dt_timezone.utc)
 # A stream read to its end: every event of it has been read.
 EVERYTHING = datetime.max.replace(tzinfo=dt_timezone.utc)
+TIE = timedelta(microseconds=1)
 # A line of one file may be written a moment after a later line of another (3CX flushes
 # its logs and the CDR on their own).
 LIVE_LAG = timedelta(seconds=5)
@@ -35,7 +36,8 @@ def followed_watermark(pbx: Pbx) -> datetime | None:
                 .exclude(path="").values_list("behind", "last_record_at"))
     holding = [at for behind, at in rows if behind]
     if holding:
-        return NOTHING if None in holding else min(holding)
+        # The next line of a file may carry the time of the last one read (a millisecond tie).
+        return NOTHING if None in holding else min(holding) - TIE
     newest = [at for _, at in rows if at is not None]
     return max(newest) - LIVE_LAG if newest else None
 
