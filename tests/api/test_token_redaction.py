@@ -7,7 +7,7 @@ import json
 import pytest
 import requests
 
-from tests.delivery_engine.processes import worker_visible_database
+from tests.delivery_engine.processes import worker_database_url
 from tests.factories import make_account
 from tests.processes import WEB_SERVERS, web_server
 
@@ -37,11 +37,10 @@ def pushes(url: str, token: str) -> list[int]:
 @pytest.mark.parametrize("kind", sorted(WEB_SERVERS))
 def test_a_push_token_never_appears_in_the_logs(tmp_path, kind):
     log = tmp_path / "web.log"
-    with worker_visible_database(tmp_path) as database_url:
-        _, _, token = make_account("acme")
-        env = {"DATABASE_URL": database_url, "LOG_LEVEL": "INFO", "GUNICORN_CMD_ARGS": GUNICORN_FORMAT}
-        with web_server(kind, env=env, log_path=log) as url:
-            statuses = pushes(url, token)
+    _, _, token = make_account("acme")
+    env = {"DATABASE_URL": worker_database_url(), "LOG_LEVEL": "INFO", "GUNICORN_CMD_ARGS": GUNICORN_FORMAT}
+    with web_server(kind, env=env, log_path=log) as url:
+        statuses = pushes(url, token)
 
     text = log.read_text()
     assert statuses == [202, 400, 404, 202, 202, 400]
