@@ -20,14 +20,16 @@ def test_stored_events_have_the_dedupe_key_call_time_and_orphan_indexes_only():
     assert _indexes(StoredPbxEvent) == {("pbx_id", "source", "dedupe_key"), ("call_id", "occurred_at"), ("pbx_id",)}
 
 
-@pytest.mark.django_db
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plan does not depend on table statistics")
-def test_finding_orphan_events_reads_the_orphans_index_not_every_event_of_the_pbx():
-    _, pbx, _ = make_account()
-    # The query batch.py's _orphans_named runs.
-    orphans = StoredPbxEvent.objects.filter(pbx=pbx, call__isnull=True).exclude(kind=Kind.AGENT_STATUS)
+# Only SQLite's plan can be pinned: PostgreSQL's depends on table statistics, so on PostgreSQL
+# this test does not exist (rather than being skipped, which would read as a missing service).
+if connection.vendor == "sqlite":
+    @pytest.mark.django_db
+    def test_finding_orphan_events_reads_the_orphans_index_not_every_event_of_the_pbx():
+        _, pbx, _ = make_account()
+        # The query batch.py's _orphans_named runs.
+        orphans = StoredPbxEvent.objects.filter(pbx=pbx, call__isnull=True).exclude(kind=Kind.AGENT_STATUS)
 
-    assert "USING INDEX pbxevent_orphans" in orphans.values_list("id", "data").explain()
+        assert "USING INDEX pbxevent_orphans" in orphans.values_list("id", "data").explain()
 
 
 @pytest.mark.django_db
