@@ -46,3 +46,13 @@ def chromium_path() -> str:
     if not path:
         service_unavailable("Chromium is not installed (apt-get install chromium)")
     return path
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """A private redis-server on a free loopback port, for tests that stop and restart it."""
+    from tests.services import RedisServer
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()

@@ -2,7 +2,7 @@ import pytest
 
 from tests.chaos.stack import Hub, template_create
 from tests.delivery_engine.receiver import Receiver
-from tests.services import PostgresServer, RedisServer
+from tests.services import PostgresServer
 
 
 @pytest.fixture(scope="session")
@@ -16,14 +16,6 @@ def chaos_postgres():
         yield server
     finally:
         server.remove()
-
-
-@pytest.fixture
-def redis_server(tmp_path):
-    server = RedisServer(tmp_path)
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

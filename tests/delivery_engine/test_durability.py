@@ -19,19 +19,10 @@ from tests.delivery_engine.engine import make_call, make_event
 from tests.delivery_engine.processes import publisher, worker_database_url
 from tests.delivery_engine.receiver import Reply
 from tests.processes import celery_worker
-from tests.services import RedisServer
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 TRIGGERS = ["user_inbound", "user_inbound_answered", "user_inbound_completed"]
-
-
-@pytest.fixture
-def redis_server(tmp_path):
-    server = RedisServer(tmp_path)
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
