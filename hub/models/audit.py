@@ -14,8 +14,11 @@ class AuditEntry(models.Model):
     object_type = models.CharField(max_length=40)
     object_id = models.CharField(max_length=64, blank=True)
     summary = models.TextField(blank=True)
+    # {field: [before, after]} for the fields a change touched; secrets as "set"/"not set", never their text.
+    changes = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["account", "created_at"], name="audit_account_created")]
+        indexes = [models.Index(fields=["account", "created_at"], name="audit_account_created"),
+                   models.Index(fields=["account", "action", "created_at"], name="audit_account_action")]

@@ -109,6 +109,7 @@ class Attempt(models.Model):
     error_message = models.TextField(blank=True)
     resolved_ip = models.GenericIPAddressField(null=True, blank=True)
     request_headers = models.JSONField(default=dict, help_text="as sent, secrets masked")
+    response_headers = models.JSONField(default=dict, blank=True, help_text="as received, secrets masked")
 
     class Meta:
         ordering = ["started_at", "id"]

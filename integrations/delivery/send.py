@@ -20,8 +20,11 @@ from .transport import Response, Transport
 
 logger = logging.getLogger(__name__)
 
-# Kept for the attempt log and the retry policy; the rest of a receiver's headers is noise.
-KEPT_RESPONSE_HEADERS = ("Retry-After", "Location", "Content-Type")
+# The retry policy reads these by their canonical names, whatever case the receiver used.
+POLICY_HEADERS = {name.lower(): name for name in ("Retry-After", "Location", "Content-Type")}
+# The attempt log keeps the receiver's headers for the admin; a bound keeps a hostile one small.
+MAX_RESPONSE_HEADERS = 50
+MAX_HEADER_VALUE = 1000
 
 DEFAULT_TRANSPORT = Transport()
 
@@ -37,7 +40,7 @@ def _result(future: Future, masked, started: float) -> SendResult:
         logger.error("webhook send failed unexpectedly", exc_info=exc)
         return SendResult(None, elapsed, error_class="internal", error_message=repr(exc)[:1000],
                           request_headers_masked=masked)
-    kept = {name: response.headers[name] for name in KEPT_RESPONSE_HEADERS if name in response.headers}
+    kept = _kept_headers(response.headers)
     return SendResult(
         response.status_code, elapsed,
         response_body=response.body.decode("utf-8", errors="replace"),
@@ -45,6 +48,15 @@ def _result(future: Future, masked, started: float) -> SendResult:
         resolved_ip=response.resolved_ip, request_headers_masked=masked,
         response_truncated=response.truncated,
     )
+
+
+def _kept_headers(headers) -> dict[str, str]:
+    """The response's headers for the log (secrets masked, as on requests), policy ones by canonical name."""
+    kept: dict[str, str] = {}
+    for name, value in list(headers.items())[:MAX_RESPONSE_HEADERS]:
+        name = POLICY_HEADERS.get(name.lower(), name)
+        kept[name] = f"{kept[name]}, {value}" if name in kept else str(value)[:MAX_HEADER_VALUE]
+    return masked_headers(kept)
 
 
 def send_later(

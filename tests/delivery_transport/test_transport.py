@@ -32,12 +32,13 @@ def test_status_codes_from_a_real_receiver(make_receiver, code, outcome):
         assert result.response_body == "receiver says hi"
 
 
-def test_429_keeps_retry_after(make_receiver):
-    receiver = make_receiver(responder=_status(429, {"Retry-After": "120", "X-Other": "dropped"}))
+def test_429_keeps_retry_after_and_the_other_headers(make_receiver):
+    receiver = make_receiver(responder=_status(429, {"retry-after": "120", "X-Other": "kept", "Set-Cookie": "sid=abcdef123456"}))
     result = send(_post(receiver.url()), timeout=5, allow_networks=LOOPBACK)
     assert result.status_code == 429 and classify(result) is Outcome.RETRY
     assert result.response_headers["Retry-After"] == "120"
-    assert "X-Other" not in result.response_headers
+    assert result.response_headers["X-Other"] == "kept"
+    assert "abcdef123456" not in result.response_headers["Set-Cookie"]
 
 
 def test_redirect_is_not_followed(make_receiver):

@@ -54,9 +54,9 @@ def decide(result: SendResult, *, attempt_number: int, now: datetime, is_test: b
 
 
 _ATTEMPT_COLUMNS = ("delivery_id, started_at, duration_ms, status_code, response_body, error_class, error_message, "
-                    "resolved_ip, request_headers")
+                    "resolved_ip, request_headers, response_headers")
 _INSERT_ATTEMPT = (f"INSERT INTO {Attempt._meta.db_table} ({_ATTEMPT_COLUMNS}) "
-                   "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)")
+                   "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)")
 _COPY_ATTEMPTS = f"COPY {Attempt._meta.db_table} ({_ATTEMPT_COLUMNS}) FROM STDIN"
 
 
@@ -75,7 +75,8 @@ def _attempts_insert(cursor, sent: list[Sent]) -> None:
     adapt = (lambda value: value) if postgres else connection.ops.adapt_datetimefield_value
     rows = [(s.delivery.pk, adapt(s.started_at), s.result.duration_ms, s.result.status_code,
              _text(s.result.response_body), s.result.error_class or "", _text(s.result.error_message),
-             s.result.resolved_ip, json.dumps(dict(s.result.request_headers_masked)))
+             s.result.resolved_ip, json.dumps(dict(s.result.request_headers_masked)),
+             json.dumps(dict(s.result.response_headers)))
             for s in sent]
     if postgres and len(rows) >= _COPY_FROM_ROWS:
         with connection.wrap_database_errors, cursor.cursor.copy(_COPY_ATTEMPTS) as copy:
