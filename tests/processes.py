@@ -28,15 +28,21 @@ def celery_worker(*, broker_url: str, result_backend: str | None = None, queue: 
     try:
         yield proc
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+        _stop(proc)
         if log_path:
             log.close()
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """SIGTERM the process's group, SIGKILL it if it is still there after 15 s."""
+    if proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
 
 
 def _free_port() -> int:
@@ -77,9 +83,4 @@ def web_server(kind: str, *, env: dict, log_path: Path):
             _wait_for_port(port, proc)
             yield f"http://127.0.0.1:{port}"
         finally:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+            _stop(proc)

@@ -1,7 +1,7 @@
 import pytest
 
 from tests.chaos.stack import Hub, template_create
-from tests.delivery_engine.receiver import Receiver
+from tests.delivery_engine.receiver import receiver  # noqa: F401 (a fixture)
 from tests.services import PostgresServer
 
 
@@ -16,13 +16,6 @@ def chaos_postgres():
         yield server
     finally:
         server.remove()
-
-
-@pytest.fixture
-def receiver():
-    server = Receiver().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

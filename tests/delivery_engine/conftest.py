@@ -3,15 +3,8 @@ import pytest
 from hub.models import Scope
 from hub.services.api_keys import api_key_create
 from hub.services.access import allowed_network_add
-from tests.delivery_engine.receiver import Receiver
+from tests.delivery_engine.receiver import Receiver, receiver  # noqa: F401 (a fixture)
 from tests.factories import make_account
-
-
-@pytest.fixture
-def receiver():
-    server = Receiver().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

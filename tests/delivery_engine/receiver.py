@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pytest
 from standardwebhooks.webhooks import Webhook
 
 
@@ -96,3 +97,11 @@ class Receiver:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    """A started Receiver, stopped after the test (conftests that want it import it)."""
+    server = Receiver().start()
+    yield server
+    server.stop()

@@ -2,8 +2,6 @@
 earliest-event form in migration 0011, so a call that advances after the upgrade sends none of
 its events again."""
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Value
 from django.db.models.functions import Concat, StrIndex, Substr
 
@@ -12,24 +10,11 @@ from hub.services.ingest import events_ingest
 from hub.services.ingest.advance import calls_advance
 from tests.factories import make_account
 from tests.ingest.samples import sample_events
+from tests.schema_migrations import latest_schema_afterwards, migrate  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("hub", "0010_log_dedupe_keys_lead_with_time")]
-
-
-def _migrate(targets=None):
-    executor = MigrationExecutor(connection)
-    targets = targets or executor.loader.graph.leaf_nodes()
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(targets).apps
-
-
-@pytest.fixture(autouse=True)
-def _latest_schema_afterwards():
-    yield
-    _migrate()
 
 
 def test_row_id_keys_become_earliest_event_keys_and_nothing_is_derived_again():
@@ -40,13 +25,13 @@ def test_row_id_keys_become_earliest_event_keys_and_nothing_is_derived_again():
     assert keys and loose  # agent status changes belong to no call
 
     # As the hub stored them before 0011: "call<pk>:" where the anchor is.
-    Event = _migrate(BEFORE).get_model("hub", "CatalogueEvent")
+    Event = migrate(BEFORE).get_model("hub", "CatalogueEvent")
     for call_id in set(Event.objects.filter(call__isnull=False).values_list("call_id", flat=True)):
         Event.objects.filter(call_id=call_id).update(
             key=Concat(Value(f"call{call_id}:"), Substr("key", StrIndex("key", Value(":")) + 1)))
     assert all(k.startswith("call") for k in Event.objects.filter(call__isnull=False).values_list("key", flat=True))
 
-    _migrate()  # the upgrade
+    migrate()  # the upgrade
     assert dict(CatalogueEvent.objects.filter(call__isnull=False).values_list("id", "key")) == keys
     assert dict(CatalogueEvent.objects.filter(call__isnull=True).values_list("id", "key")) == loose
     pbx = Pbx.objects.get(pk=pbx.pk)

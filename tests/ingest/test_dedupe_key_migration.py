@@ -3,8 +3,6 @@ migration 0010, so re-reading an old log after the upgrade stores none of its li
 import hashlib
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from hub.models import StoredPbxEvent
 from hub.services.ingest import events_ingest
@@ -13,6 +11,7 @@ from integrations.threecx_logs import parse_text
 from tests.factories import make_account
 from tests.ingest.hub_processes import TZ
 from tests.ingest.test_fast_storage import CALLFLOW, QUEUE
+from tests.schema_migrations import latest_schema_afterwards, migrate  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -20,27 +19,10 @@ BEFORE = [("hub", "0009_userleg_user_page_order")]
 AFTER = [("hub", "0010_log_dedupe_keys_lead_with_time")]
 
 
-def _migrate(targets=None):
-    """The schema at ``targets`` (default: every app's latest, as after an upgrade), and the
-    historical models there."""
-    executor = MigrationExecutor(connection)
-    targets = targets or executor.loader.graph.leaf_nodes()
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(targets).apps
-
-
-@pytest.fixture(autouse=True)
-def _latest_schema_afterwards():
-    # Also when a test fails half-way: the rest of the suite needs the whole schema.
-    yield
-    _migrate()
-
-
 def _store_as_before(pbx_id, *logs):
     """Store the logs' lines the way the hub did before 0010 (key: the SHA-256 of source and
     text), and a CDR record, whose key the migration leaves alone."""
-    Event = _migrate(BEFORE).get_model("hub", "StoredPbxEvent")
+    Event = migrate(BEFORE).get_model("hub", "StoredPbxEvent")
     for text, source in logs:
         for e in parse_text(text, tz=TZ, source=source).events:
             Event.objects.create(pbx_id=pbx_id, source=source.value, kind=e.kind.value, occurred_at=e.occurred_at,
@@ -57,7 +39,7 @@ def _stored_keys():
 def test_old_log_keys_become_the_parsers_keys_and_rereading_the_log_adds_nothing():
     _, pbx, _ = make_account(timezone="+11:00")
     _store_as_before(pbx.pk, (CALLFLOW, Source.CALLFLOW), (QUEUE, Source.QUEUEMANAGER))
-    _migrate()  # the upgrade: 0010 and whatever follows it
+    migrate()  # the upgrade: 0010 and whatever follows it
 
     parsed = [*parse_text(CALLFLOW, tz=TZ, source=Source.CALLFLOW).events,
               *parse_text(QUEUE, tz=TZ, source=Source.QUEUEMANAGER).events]
@@ -71,7 +53,7 @@ def test_the_migration_reverses_to_the_bare_hashes():
     _, pbx, _ = make_account(timezone="+11:00")
     _store_as_before(pbx.pk, (CALLFLOW, Source.CALLFLOW))
     before = _stored_keys()
-    _migrate(AFTER)
+    migrate(AFTER)
     assert _stored_keys() != before
-    _migrate(BEFORE)
+    migrate(BEFORE)
     assert _stored_keys() == before
