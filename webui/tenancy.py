@@ -31,10 +31,15 @@ def _refuse(request, message: str):
     return render(request, "webui/error.html", {"status": 403, "title": "Not allowed", "message": message}, status=403)
 
 
-def member_view(view=None, *, owner_only: bool = False):
+VIEWER_REFUSAL = "Your role is viewer: you can look, but not change anything."
+
+
+def member_view(view=None, *, owner_only: bool = False, editors_only: bool = False):
     """Signed-in members only; any POST needs an editing role (owner or admin).
 
-    Viewers read every page but change nothing, so one rule here covers every form.
+    Viewers read every page but change nothing, so one rule here covers every form. A page that
+    is nothing but a form (create, edit) is ``editors_only``: a viewer is refused on GET too,
+    rather than filling the form in and learning on Save that it cannot be saved.
     """
     def decorate(view):
         @login_required
@@ -43,8 +48,8 @@ def member_view(view=None, *, owner_only: bool = False):
             request.membership = membership = current_membership(request)
             if owner_only and membership.role != Role.OWNER:
                 return _refuse(request, "Only the account's owners can see this page.")
-            if request.method == "POST" and not membership.can_edit:
-                return _refuse(request, "Your role is viewer: you can look, but not change anything.")
+            if (editors_only or request.method == "POST") and not membership.can_edit:
+                return _refuse(request, VIEWER_REFUSAL)
             try:
                 return view(request, *args, **kwargs)
             except (Http404, NotFound):

@@ -1,4 +1,6 @@
 """Every page: who may see it, who may change things through it, and CSRF on every form."""
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -21,15 +23,19 @@ def objects(world):
     }
 
 
-PAGES = [  # (url name, kwargs keys from `objects`)
+READ_PAGES = [  # (url name, kwargs keys from `objects`)
     ("webui:dashboard", {}), ("webui:api-keys", {}), ("webui:whitelist", {}), ("webui:api-builder", {}),
-    ("webui:webhooks", {}), ("webui:webhook-new", {}), ("webui:webhook", {"endpoint_id": "endpoint"}),
-    ("webui:webhook-edit", {"endpoint_id": "endpoint"}), ("webui:deliveries", {}),
+    ("webui:webhooks", {}), ("webui:webhook", {"endpoint_id": "endpoint"}), ("webui:deliveries", {}),
     ("webui:delivery", {"delivery_id": "delivery"}), ("webui:calls", {}), ("webui:call", {"unique_call_id": "call"}),
-    ("webui:click-to-call", {}), ("webui:sources", {}), ("webui:source-new", {"pbx_slug": "pbx"}),
-    ("webui:source-edit", {"source_id": "source"}), ("webui:component-new", {}),
-    ("webui:component-edit", {"component_id": "component"}),
+    ("webui:click-to-call", {}), ("webui:sources", {}),
 ]
+FORM_PAGES = [  # pages that are nothing but a form to create or change something
+    ("webui:webhook-new", {}), ("webui:webhook-edit", {"endpoint_id": "endpoint"}),
+    ("webui:source-new", {"pbx_slug": "pbx"}), ("webui:source-edit", {"source_id": "source"}),
+    ("webui:component-new", {}), ("webui:component-edit", {"component_id": "component"}),
+    ("webui:pbx-edit", {"pbx_slug": "pbx"}),
+]
+PAGES = READ_PAGES + FORM_PAGES
 POSTS = [
     ("webui:api-keys", {}), ("webui:api-key-revoke", {"key_id": "key"}), ("webui:whitelist", {}),
     ("webui:whitelist-remove", {"network_id": "network"}), ("webui:webhook-new", {}),
@@ -43,6 +49,12 @@ POSTS = [
 ]
 
 
+def _post_forms_beyond_sign_out(response) -> list[str]:
+    """The POST forms on a page besides the two anyone signed in may send: sign out, switch account."""
+    forms = re.findall(r'<form[^>]*method="post"[^>]*>', response.content.decode())
+    return [f for f in forms if reverse("webui:logout") not in f and reverse("webui:switch-account") not in f]
+
+
 def url(name, kwargs, objects):
     return reverse(name, kwargs={k: objects[v] for k, v in kwargs.items()})
 
@@ -54,9 +66,19 @@ def test_every_page_renders_for_the_owner(owner, objects, name, kwargs):
     assert b"<main" in response.content
 
 
-@pytest.mark.parametrize(("name", "kwargs"), PAGES)
-def test_viewers_read_every_page(viewer, objects, name, kwargs):
-    assert viewer.get(url(name, kwargs, objects)).status_code == 200
+@pytest.mark.parametrize(("name", "kwargs"), READ_PAGES)
+def test_viewers_read_every_page_and_see_no_form_they_cannot_submit(viewer, objects, name, kwargs):
+    response = viewer.get(url(name, kwargs, objects))
+    assert response.status_code == 200
+    assert _post_forms_beyond_sign_out(response) == []
+
+
+@pytest.mark.parametrize(("name", "kwargs"), FORM_PAGES)
+def test_viewers_cannot_open_a_create_or_edit_form(viewer, admin, objects, name, kwargs):
+    response = viewer.get(url(name, kwargs, objects))
+    assert response.status_code == 403
+    assert b"viewer" in response.content and _post_forms_beyond_sign_out(response) == []
+    assert admin.get(url(name, kwargs, objects)).status_code == 200
 
 
 @pytest.mark.parametrize(("name", "kwargs"), PAGES + [("webui:audit", {})])

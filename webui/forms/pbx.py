@@ -36,15 +36,12 @@ class PbxSettingsForm(forms.Form):
                                          label="Request timeout",
                                          help_text="Seconds the hub waits for the PBX to answer a call-control request.")
 
-    def __init__(self, *args, control=None, read_only: bool = False, **kwargs):
+    def __init__(self, *args, control=None, **kwargs):
         super().__init__(*args, **kwargs)
         has_secret = bool(control and control.secret)
         self.fields["secret"].help_text = (
             "3CX client secret / ARI password. A secret is stored: leave this blank to keep it, or type a new one to replace it."
             if has_secret else "3CX client secret / ARI password. None stored yet.")
-        if read_only:
-            for field in self.fields.values():
-                field.disabled = True
 
     @staticmethod
     def initial_from(pbx, control) -> dict:

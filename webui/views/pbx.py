@@ -13,12 +13,11 @@ from webui.pages import page
 from webui.tenancy import member_view
 
 
-@member_view
+@member_view(editors_only=True)
 def pbx_edit(request, pbx_slug: str):
-    # Another account's PBX raises NotFound: member_view answers 404. Viewers reach here on GET only.
+    # Another account's PBX raises NotFound: member_view answers 404. Viewers never reach here.
     pbx = pbx_get(account=request.membership.account, slug=pbx_slug)
     control = CallControl.objects.filter(pbx=pbx).first()
-    read_only = not request.membership.can_edit
     if request.method == "POST":
         form = PbxSettingsForm(request.POST, control=control)
         if form.is_valid():
@@ -31,6 +30,6 @@ def pbx_edit(request, pbx_slug: str):
                 messages.success(request, f"Settings of “{pbx.name}” saved." if changed else "Nothing changed.")
                 return redirect(reverse("webui:sources"))
     else:
-        form = PbxSettingsForm(initial=PbxSettingsForm.initial_from(pbx, control), control=control, read_only=read_only)
-    return page(request, "webui/sources/pbx_form.html", {"form": form, "pbx": pbx, "control": control,
-                                                          "read_only": read_only}, section="sources")
+        form = PbxSettingsForm(initial=PbxSettingsForm.initial_from(pbx, control), control=control)
+    return page(request, "webui/sources/pbx_form.html", {"form": form, "pbx": pbx, "control": control},
+                section="sources")

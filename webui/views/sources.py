@@ -45,7 +45,7 @@ def _save_source(request, form, pbx, source=None):
     return redirect("webui:sources")
 
 
-@member_view
+@member_view(editors_only=True)
 def source_new(request, pbx_slug: str):
     pbx = pbx_get(account=request.membership.account, slug=pbx_slug)
     form = SourceForm(request.POST or None)
@@ -58,7 +58,7 @@ def _source(request, source_id):
     return get_object_or_404(ingest_sources(account=request.membership.account), pk=source_id)
 
 
-@member_view
+@member_view(editors_only=True)
 def source_edit(request, source_id: int):
     source = _source(request, source_id)
     form = SourceForm(request.POST) if request.method == "POST" else SourceForm(initial=SourceForm.initial_from(source))
@@ -93,7 +93,7 @@ def _save_component(request, form, component=None):
     return redirect(reverse("webui:sources") + "#components")
 
 
-@member_view
+@member_view(editors_only=True)
 def component_new(request):
     form = ComponentForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and (done := _save_component(request, form)):
@@ -101,7 +101,7 @@ def component_new(request):
     return _component_form_page(request, form)
 
 
-@member_view
+@member_view(editors_only=True)
 def component_edit(request, component_id: int):
     component = get_object_or_404(component_list(account=request.membership.account), pk=component_id)
     form = ComponentForm(request.POST) if request.method == "POST" else ComponentForm(initial=ComponentForm.initial_from(component))

@@ -41,7 +41,7 @@ def _form_page(request, form, endpoint=None):
     }, section="webhooks")
 
 
-@member_view
+@member_view(editors_only=True)
 def webhook_new(request):
     form = WebhookForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -56,7 +56,7 @@ def webhook_new(request):
     return _form_page(request, form)
 
 
-@member_view
+@member_view(editors_only=True)
 def webhook_edit(request, endpoint_id: int):
     endpoint = webhook_get(account=request.membership.account, endpoint_id=endpoint_id)
     form = WebhookForm(request.POST or None, endpoint=endpoint) if request.method == "POST" else WebhookForm(endpoint=endpoint)
