@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils import timezone
 
 from hub.models import Role
 from hub.selectors.accounts import memberships_for_user
@@ -10,14 +11,17 @@ from hub.selectors.accounts import memberships_for_user
 PER_PAGE = 25
 
 
-def page(request, template: str, context: dict | None = None, *, section: str = "", status: int = 200):
+def page(request, template: str, context: dict | None = None, *, section: str = "", status: int = 200, zone=None):
+    """Render a console page; ``zone`` replaces the account's zone (a call on another PBX)."""
     membership = request.membership
-    return render(request, template, {
-        "membership": membership, "account": membership.account,
-        "memberships": memberships_for_user(user=request.user),
-        "can_edit": membership.can_edit, "is_owner": membership.role == Role.OWNER,
-        "section": section, **(context or {}),
-    }, status=status)
+    zone = zone or request.zone
+    with timezone.override(zone.tzinfo):
+        return render(request, template, {
+            "membership": membership, "account": membership.account,
+            "memberships": memberships_for_user(user=request.user),
+            "can_edit": membership.can_edit, "is_owner": membership.role == Role.OWNER,
+            "section": section, "zone": zone, **(context or {}),
+        }, status=status)
 
 
 def paginate(request, items, per_page: int = PER_PAGE):

@@ -9,10 +9,12 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 
 from hub.errors import NotFound
 from hub.models import Membership, Role
 from hub.selectors.accounts import memberships_for_user
+from webui.zones import account_zone
 
 SESSION_KEY = "account_slug"
 
@@ -50,8 +52,11 @@ def member_view(view=None, *, owner_only: bool = False, editors_only: bool = Fal
                 return _refuse(request, "Only the account's owners can see this page.")
             if (editors_only or request.method == "POST") and not membership.can_edit:
                 return _refuse(request, VIEWER_REFUSAL)
+            # Every time on the page, and every time typed into a form, is in this zone.
+            request.zone = account_zone(membership.account)
             try:
-                return view(request, *args, **kwargs)
+                with timezone.override(request.zone.tzinfo):
+                    return view(request, *args, **kwargs)
             except (Http404, NotFound):
                 return render(request, "webui/error.html", {
                     "status": 404, "title": "Not found",

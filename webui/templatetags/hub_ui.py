@@ -78,16 +78,3 @@ def query_with(context, **changes) -> str:
     for key, value in changes.items():
         params[key] = value
     return "?" + params.urlencode()
-
-
-@register.filter
-def in_tz(value, zone: str):
-    """A datetime in a PBX's zone (IANA name or offset); unchanged if the zone is unknown."""
-    from hub.vocabulary.timezones import parse_timezone
-
-    if not value:
-        return value
-    try:
-        return value.astimezone(parse_timezone(zone))
-    except ValueError:
-        return value

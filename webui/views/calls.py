@@ -3,6 +3,7 @@ from webui.forms.calls import CallSearchForm
 from webui.pages import page, paginate
 from webui.selectors.calls import call_deliveries, call_search, call_timeline
 from webui.tenancy import member_view
+from webui.zones import pbx_zone
 
 
 @member_view
@@ -22,4 +23,4 @@ def call_detail(request, unique_call_id: str):
     call = call_get(account=request.membership.account, unique_call_id=unique_call_id)
     return page(request, "webui/calls/detail.html", {
         "call": call, "timeline": call_timeline(call=call), "deliveries": call_deliveries(call=call),
-    }, section="calls")
+    }, section="calls", zone=pbx_zone(call.pbx))

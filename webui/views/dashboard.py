@@ -1,21 +1,12 @@
-from datetime import timezone as dt_timezone
-
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from hub.selectors.accounts import memberships_for_user, pbx_list
-from hub.vocabulary.timezones import parse_timezone
 from webui.charts import bar_chart
 from webui.pages import page
 from webui.selectors import dashboard as stats
 from webui.tenancy import SESSION_KEY, member_view
-
-
-def account_timezone(account):
-    """Charts speak the first PBX's time; an account without one reads UTC."""
-    pbx = pbx_list(account=account).first()
-    return (parse_timezone(pbx.timezone), pbx.timezone) if pbx else (dt_timezone.utc, "UTC")
 
 
 @member_view
@@ -23,10 +14,10 @@ def dashboard(request):
     account = request.membership.account
     span = request.GET.get("range") if request.GET.get("range") in stats.RANGES else "24h"
     slots = stats.hour_slots(hours=stats.RANGES[span])
-    tz, tz_name = account_timezone(account)
+    tz = request.zone.tzinfo
     deliveries = stats.deliveries_per_hour(account=account, slots=slots)
     return page(request, "webui/dashboard.html", {
-        "span": span, "tz_name": tz_name, "totals": stats.totals(account=account, since=slots[0]),
+        "span": span, "totals": stats.totals(account=account, since=slots[0]),
         "calls_chart": bar_chart(slots=slots, series={"calls": stats.calls_per_hour(account=account, slots=slots)},
                                  tz=tz, title="Calls per hour"),
         "deliveries_chart": bar_chart(slots=slots, series=deliveries, tz=tz, title="Deliveries per hour"),
