@@ -80,7 +80,7 @@ def test_request_builder_shows_the_full_url_and_a_curl_line(viewer):
     url = ("http://testserver/api/integration/v2/get-queue-calls?queues_names=822%2CSupport&amp;from_date=2025-03-01"
            "&amp;to_date=2025-03-02&amp;sort_by=oldest_first&amp;offset=10&amp;limit=50")
     assert url in page
-    assert "curl -s -H &#x27;Authorization: Bearer $HUB_API_KEY&#x27;" in page
+    assert "curl -s -H &quot;Authorization: Bearer $HUB_API_KEY&quot;" in page
 
 
 def test_request_builder_explains_bad_dates(viewer):

@@ -70,7 +70,8 @@ def request_builder(request):
     if form.is_valid():
         url_name, params = form.query()
         url = request.build_absolute_uri(reverse(url_name)) + "?" + urlencode(params)
-        curl = f"curl -s -H 'Authorization: Bearer $HUB_API_KEY' '{url}'"
+        # Double quotes, so the shell fills in the key; the URL is percent-encoded, so no quote in it.
+        curl = f'curl -s -H "Authorization: Bearer $HUB_API_KEY" \'{url}\''
     return page(request, "webui/access/builder.html", {
         "form": form, "url": url, "curl": curl, "endpoints": HISTORY_ENDPOINTS,
     }, section="api")
