@@ -25,6 +25,12 @@ def parse_network(text: str) -> Network:
     return network
 
 
+def typed_address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """The address part of ``203.0.113.7/24`` as typed (host bits kept), IPv4-mapped as IPv4."""
+    address = ipaddress.ip_interface(text.strip()).ip
+    return address.ipv4_mapped or address if isinstance(address, ipaddress.IPv6Address) else address
+
+
 def _address(text: str):
     address = ipaddress.ip_address(text.split("%", 1)[0])
     return address.ipv4_mapped or address if isinstance(address, ipaddress.IPv6Address) else address

@@ -5,15 +5,22 @@ from django.db import transaction
 
 from hub.errors import InvalidInput, NotFound
 from hub.models import Account, AllowedNetwork, AuditEntry
-from hub.net import parse_network
+from hub.net import parse_network, typed_address
 from hub.selectors.access import forget_cached_networks
 
 
 def normalise_network(text: str) -> str:
+    """The network as stored; refused when its host bits are set, rather than saved wider than typed."""
     try:
-        return str(parse_network(text))
+        network = parse_network(text)
     except ValueError:
         raise InvalidInput("address", f"{text!r} is not an IPv4/IPv6 address or CIDR range") from None
+    typed = typed_address(text)
+    if typed != network.network_address:
+        raise InvalidInput("address", (
+            f"{text.strip()} would allow all of {network} ({network.num_addresses:,} addresses), not only {typed}. "
+            f"Enter {typed} for that one address, or {network} if you mean the whole range."))
+    return str(network)
 
 
 def _audit(*, account: Account, actor: str, user, action: str, network: AllowedNetwork, summary: str) -> None:

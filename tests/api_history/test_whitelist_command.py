@@ -26,7 +26,7 @@ def account(db):
 
 
 @pytest.mark.parametrize("given,stored", [
-    ("203.0.113.7", "203.0.113.7/32"), ("203.0.113.7/24", "203.0.113.0/24"), ("2001:db8::1", "2001:db8::1/128"),
+    ("203.0.113.7", "203.0.113.7/32"), ("203.0.113.0/24", "203.0.113.0/24"), ("2001:db8::1", "2001:db8::1/128"),
     ("2001:DB8::/48", "2001:db8::/48"), ("::ffff:192.0.2.9", "192.0.2.9/32"), (" 10.0.0.0/8 ", "10.0.0.0/8"),
 ])
 def test_adds_normalised_cidr(account, given, stored):
@@ -55,6 +55,10 @@ def test_remove(account):
     (["--account", "acme", "300.1.1.1"], "address: '300.1.1.1' is not an IPv4/IPv6 address or CIDR range"),
     (["--account", "acme", "10.0.0.0/33"], "address: '10.0.0.0/33' is not an IPv4/IPv6 address or CIDR range"),
     (["--account", "nope", "10.0.0.1"], "no account with slug 'nope'"),
+    # Never saved wider than typed: the host bits of a range are a mistake to point out, not to clear.
+    (["--account", "acme", "203.0.113.7/24"], "address: 203.0.113.7/24 would allow all of 203.0.113.0/24 (256 addresses), "
+                                              "not only 203.0.113.7. Enter 203.0.113.7 for that one address, "
+                                              "or 203.0.113.0/24 if you mean the whole range."),
     (["--account", "acme", "10.0.0.1", "--remove"], "10.0.0.1/32 is not on the whitelist of account 'acme'"),
 ])
 def test_bad_input_is_one_line(account, args, message):

@@ -87,3 +87,15 @@ def test_request_builder_explains_bad_dates(viewer):
     page = viewer.get(reverse("webui:api-builder"), {"endpoint": "user", "from_date": "2025-03-05", "to_date": "2025-03-01",
                                                      "sort_by": "newest_first"}).content.decode()
     assert "The last day cannot be before the first." in page and "api-url" not in page
+
+
+def test_whitelist_refuses_a_range_wider_than_the_address_typed(admin, world):
+    page = admin.post(reverse("webui:whitelist"), {"address": "10.0.0.5/8", "note": "vpn"}).content.decode()
+    assert ("10.0.0.5/8 would allow all of 10.0.0.0/8 (16,777,216 addresses), not only 10.0.0.5. "
+            "Enter 10.0.0.5 for that one address, or 10.0.0.0/8 if you mean the whole range.") in page
+    assert 'value="10.0.0.5/8"' in page  # what was typed stays in the field
+    assert not AllowedNetwork.objects.exists() and "Added" not in page
+    page = admin.post(reverse("webui:whitelist"), {"address": "2001:db8::1/32"}).content.decode()
+    assert "would allow all of 2001:db8::/32" in page and not AllowedNetwork.objects.exists()
+    admin.post(reverse("webui:whitelist"), {"address": "10.0.0.0/8"})
+    assert list(AllowedNetwork.objects.values_list("network", flat=True)) == ["10.0.0.0/8"]
