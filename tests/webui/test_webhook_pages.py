@@ -21,7 +21,9 @@ def test_creating_an_endpoint_shows_its_signing_secret_once_and_audits(admin, wo
     response = admin.post(reverse("webui:webhook-new"), VALID | {
         "name": "CRM", "secret_token": "s3cret", "headers": "X-Tenant: acme", "filter_queues": "822, Support"})
     endpoint = WebhookEndpoint.objects.get(account=world.account)
-    page = response.content.decode()
+    # POST/redirect/GET: a refresh of the page shown next repeats the GET, not the create.
+    assert response.status_code == 302 and response["Location"] == reverse("webui:webhook", args=[endpoint.pk])
+    page = admin.get(response["Location"]).content.decode()
     secret = SigningSecret.objects.get(endpoint=endpoint).secret
     assert secret in page and "shown here once" in page
     assert endpoint.triggers == ["user_inbound", "queue_call"] and endpoint.secret_token == "s3cret"
@@ -61,9 +63,13 @@ def test_editing_keeps_the_secret_token_unless_replaced_or_removed(admin, world)
 def test_send_test_request_shows_the_receivers_reply(admin, world):
     with receiver(reply={"hello": "from the receiver"}) as (url, seen):
         endpoint = make_endpoint(world.account, url=url, secret_token="tok-123")
-        page = admin.post(reverse("webui:webhook-test", args=[endpoint.pk]), {"trigger": "user_inbound"}).content.decode()
+        response = admin.post(reverse("webui:webhook-test", args=[endpoint.pk]), {"trigger": "user_inbound"})
+        assert response["Location"] == reverse("webui:webhook", args=[endpoint.pk]) + "#test"
+        page = admin.get(response["Location"]).content.decode()
+        again = admin.get(response["Location"]).content.decode()  # a refresh: no second request, no result
     assert len(seen) == 1 and seen[0]["headers"]["X-Pbx-Token"] == "tok-123"
     assert "HTTP 200" in page and "from the receiver" in page and " ms</span>" in page
+    assert "from the receiver" not in again
     assert "tok-123" not in page  # the request headers are shown masked
     assert "webhook-signature" in page.lower()
 
@@ -71,19 +77,23 @@ def test_send_test_request_shows_the_receivers_reply(admin, world):
 def test_send_test_request_reports_a_failure(admin, world):
     with receiver(status=503) as (url, _):
         endpoint = make_endpoint(world.account, url=url)
-        page = admin.post(reverse("webui:webhook-test", args=[endpoint.pk]), {"trigger": "user_inbound"}).content.decode()
+        page = admin.post(reverse("webui:webhook-test", args=[endpoint.pk]), {"trigger": "user_inbound"}, follow=True).content.decode()
     assert "HTTP 503" in page and 'class="pill error"' in page
 
 
 def test_the_signing_secret_is_revealed_and_rotated_by_editors(admin, world):
     endpoint = make_endpoint(world.account)
     first = SigningSecret.objects.get(endpoint=endpoint).secret
-    assert first in admin.post(reverse("webui:webhook-secret-reveal", args=[endpoint.pk])).content.decode()
+    detail = reverse("webui:webhook", args=[endpoint.pk])
+    assert first in admin.post(reverse("webui:webhook-secret-reveal", args=[endpoint.pk]), follow=True).content.decode()
+    assert first not in admin.get(detail).content.decode()  # revealed for one page view
     rotate = reverse("webui:webhook-secret-rotate", args=[endpoint.pk])
     assert "Rotate the signing secret?" in admin.post(rotate).content.decode()
-    page = admin.post(rotate, {"confirm": "yes"}).content.decode()
+    response = admin.post(rotate, {"confirm": "yes"})
+    assert response.status_code == 302 and response["Location"] == detail
     newest = SigningSecret.objects.filter(endpoint=endpoint).order_by("-created_at", "-id").first().secret
-    assert newest != first and newest in page
+    assert newest != first and newest in admin.get(detail).content.decode()
+    assert newest not in admin.get(detail).content.decode()
     assert AuditEntry.objects.filter(action="webhook.secret_rotated").exists()
 
 
@@ -122,3 +132,14 @@ def test_the_list_shows_health_and_an_empty_state(admin, world):
     make_endpoint(world.account, url="https://crm.example.com/x")
     page = admin.get(reverse("webui:webhooks")).content.decode()
     assert "https://crm.example.com/x" in page and "healthy" in page
+
+
+def test_post_only_addresses_opened_again_lead_back_to_the_endpoint(admin, world):
+    endpoint = make_endpoint(world.account)
+    detail = reverse("webui:webhook", args=[endpoint.pk])
+    for name in ("webhook-test", "webhook-secret-reveal", "webhook-secret-rotate", "webhook-recover", "webhook-enabled",
+                 "webhook-delete"):
+        response = admin.get(reverse(f"webui:{name}", args=[endpoint.pk]))
+        assert (response.status_code, response["Location"]) == (302, detail), name
+    assert WebhookEndpoint.objects.filter(pk=endpoint.pk, enabled=True).exists()
+    assert SigningSecret.objects.filter(endpoint=endpoint).count() == 1

@@ -3,11 +3,11 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from hub.errors import HubError
 from hub.net import client_ip, parse_network
 from hub.services.access import allowed_network_add, allowed_network_remove
+from webui.flash import post_only
 from webui.forms.api import HISTORY_ENDPOINTS, NetworkForm, RequestBuilderForm
 from webui.forms.common import add_service_error
 from webui.pages import confirm_page, confirmed, page, paginate
@@ -51,7 +51,7 @@ def _contains(network: str, address: str) -> bool:
 
 
 @member_view
-@require_POST
+@post_only("webui:whitelist")
 def whitelist_remove(request, network_id: int):
     account = request.membership.account
     row = get_object_or_404(allowed_network_list(account=account), pk=network_id)

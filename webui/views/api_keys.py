@@ -1,33 +1,36 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
-from django.views.decorators.http import require_POST
 
 from hub.services.api_keys import api_key_revoke
 from hub.services.webui_api_keys import api_key_issue
+from webui.flash import flash_pop_secret, flash_secret, post_only
 from webui.forms.api import ApiKeyForm
 from webui.pages import confirm_page, confirmed, page, paginate
 from webui.selectors.access import api_key_list
 from webui.tenancy import member_view
 
+KEY_FLASH = "api-key"
+
 
 @member_view
 def key_list(request):
     account = request.membership.account
-    form, new_key = ApiKeyForm(request.POST or None), None
+    form = ApiKeyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        api_key, new_key = api_key_issue(account=account, user=request.user, name=form.cleaned_data["name"],
-                                         scopes=form.cleaned_data["scopes"])
-        form = ApiKeyForm()
+        _, new_key = api_key_issue(account=account, user=request.user, name=form.cleaned_data["name"],
+                                   scopes=form.cleaned_data["scopes"])
+        flash_secret(request, KEY_FLASH, new_key)  # shown by the GET this redirects to, once
+        return redirect("webui:api-keys")
+    new_key = flash_pop_secret(request, KEY_FLASH)
     response = page(request, "webui/keys/list.html", {
         "form": form, "new_key": new_key, "page_obj": paginate(request, api_key_list(account=account)),
     }, section="api")
-    if new_key:
-        response["Cache-Control"] = "no-store"  # the key is on this page once; no cache keeps it
+    response["Cache-Control"] = "no-store"  # a new key is on this page once; no cache keeps it
     return response
 
 
 @member_view
-@require_POST
+@post_only("webui:api-keys")
 def key_revoke(request, key_id: int):
     account = request.membership.account
     api_key = get_object_or_404(api_key_list(account=account), pk=key_id)

@@ -1,9 +1,9 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
-from django.views.decorators.http import require_POST
 
 from hub.selectors.accounts import memberships_for_user, pbx_list
 from webui.charts import bar_chart
+from webui.flash import post_only
 from webui.pages import page
 from webui.selectors import dashboard as stats
 from webui.tenancy import SESSION_KEY, member_view
@@ -28,7 +28,7 @@ def dashboard(request):
 
 
 @login_required
-@require_POST
+@post_only("webui:dashboard")
 def switch_account(request):
     slug = request.POST.get("account", "")
     if memberships_for_user(user=request.user).filter(account__slug=slug).exists():

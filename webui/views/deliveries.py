@@ -1,10 +1,10 @@
 from django.contrib import messages
 from django.shortcuts import redirect
-from django.views.decorators.http import require_POST
 
 from hub.errors import Conflict
 from hub.selectors.delivery import attempt_list, delivery_get
 from hub.services.delivery import delivery_redeliver as redeliver
+from webui.flash import post_only
 from webui.forms.webhooks import DeliveryFilterForm
 from webui.pages import page, paginate
 from webui.selectors.deliveries import delivery_search, endpoint_choices
@@ -33,7 +33,7 @@ def delivery_detail(request, delivery_id: int):
 
 
 @member_view
-@require_POST
+@post_only("webui:delivery", "delivery_id")
 def delivery_redeliver(request, delivery_id: int):
     delivery = delivery_get(account=request.membership.account, delivery_id=delivery_id)
     try:

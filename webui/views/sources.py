@@ -1,12 +1,12 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from hub.errors import HubError
 from hub.selectors.accounts import pbx_get
 from hub.services.webui_components import component_delete as delete_component, component_save
 from hub.services.webui_sources import ingest_source_delete, ingest_source_save
+from webui.flash import post_only
 from webui.forms.common import add_service_error
 from webui.forms.sources import ComponentForm, SourceForm
 from webui.pages import confirm_page, confirmed, page
@@ -68,7 +68,7 @@ def source_edit(request, source_id: int):
 
 
 @member_view
-@require_POST
+@post_only("webui:sources")
 def source_delete(request, source_id: int):
     source = _source(request, source_id)
     if not confirmed(request):
@@ -111,7 +111,7 @@ def component_edit(request, component_id: int):
 
 
 @member_view
-@require_POST
+@post_only("webui:sources")
 def component_delete(request, component_id: int):
     component = get_object_or_404(component_list(account=request.membership.account), pk=component_id)
     if not confirmed(request):

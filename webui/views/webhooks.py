@@ -1,9 +1,10 @@
+from dataclasses import asdict
 from datetime import timedelta
 
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from hub.catalogue import families
 from hub.errors import HubError
@@ -12,6 +13,7 @@ from hub.services.delivery import (
     deliveries_recover, signing_secret_rotate, webhook_endpoint_create, webhook_endpoint_delete,
     webhook_endpoint_enable, webhook_endpoint_update, webhook_test,
 )
+from webui.flash import flash_pop, flash_pop_secret, flash_put, flash_secret, post_only
 from webui.forms.common import add_service_error
 from webui.forms.webhooks import ERROR_FIELDS, RecoverForm, TestRequestForm, WebhookForm
 from webui.pages import confirm_page, confirmed, page
@@ -20,6 +22,8 @@ from webui.selectors.deliveries import signing_secrets_active
 from webui.tenancy import member_view
 
 RECENT_DELIVERIES = 10
+# What an action hands to the endpoint page it redirects to (webui.flash).
+SECRET_FLASH, TEST_FLASH, REVEAL_FLASH = "webhook-secret", "webhook-test", "webhook-reveal"
 
 
 def _actor(request) -> dict:
@@ -52,7 +56,8 @@ def webhook_new(request):
             add_service_error(form, exc, fields=ERROR_FIELDS)
         else:
             messages.success(request, "Endpoint created. Send a test request to check the receiver answers.")
-            return _detail(request, endpoint, new_secret=secret)
+            flash_secret(request, SECRET_FLASH, secret)
+            return redirect("webui:webhook", endpoint.pk)
     return _form_page(request, form)
 
 
@@ -83,24 +88,38 @@ def _detail(request, endpoint, *, test_form=None, test_result=None, new_secret=N
 
 @member_view
 def webhook_detail(request, endpoint_id: int):
-    return _detail(request, webhook_get(account=request.membership.account, endpoint_id=endpoint_id))
+    """Also the page every action below redirects to; what it hands over is shown once."""
+    endpoint = webhook_get(account=request.membership.account, endpoint_id=endpoint_id)
+    test = flash_pop(request, TEST_FLASH)
+    test_form = TestRequestForm(endpoint=endpoint, initial={"trigger": test["trigger"]} if test else None)
+    if test and test.get("error"):
+        test_form.add_error(None, test["error"])
+    response = _detail(
+        request, endpoint, test_form=test_form, test_result=test and test.get("result"),
+        new_secret=flash_pop_secret(request, SECRET_FLASH),
+        revealed=signing_secrets_active(endpoint=endpoint) if flash_pop(request, REVEAL_FLASH) == endpoint.pk else None)
+    response["Cache-Control"] = "no-store"  # a secret may be on it; no cache keeps the page
+    return response
 
 
 @member_view
-@require_POST
+@post_only("webui:webhook", "endpoint_id")
 def webhook_send_test(request, endpoint_id: int):
     endpoint = webhook_get(account=request.membership.account, endpoint_id=endpoint_id)
-    form, result = TestRequestForm(request.POST, endpoint=endpoint), None
-    if form.is_valid():
+    form = TestRequestForm(request.POST, endpoint=endpoint)
+    if not form.is_valid():
+        flash_put(request, TEST_FLASH, {"trigger": "", "error": "Choose an event to send."})
+    else:
+        trigger = form.cleaned_data["trigger"]
         try:
-            result = webhook_test(endpoint=endpoint, trigger=form.cleaned_data["trigger"])
+            flash_put(request, TEST_FLASH, {"trigger": trigger, "result": asdict(webhook_test(endpoint=endpoint, trigger=trigger))})
         except HubError as exc:
-            add_service_error(form, exc)
-    return _detail(request, endpoint, test_form=form, test_result=result)
+            flash_put(request, TEST_FLASH, {"trigger": trigger, "error": str(exc)})
+    return redirect(reverse("webui:webhook", args=[endpoint.pk]) + "#test")
 
 
 @member_view
-@require_POST
+@post_only("webui:webhook", "endpoint_id")
 def webhook_set_enabled(request, endpoint_id: int):
     endpoint = webhook_get(account=request.membership.account, endpoint_id=endpoint_id)
     if request.POST.get("enabled") == "1":
@@ -116,14 +135,15 @@ def webhook_set_enabled(request, endpoint_id: int):
 
 
 @member_view
-@require_POST
+@post_only("webui:webhook", "endpoint_id")
 def webhook_secret_reveal(request, endpoint_id: int):
     endpoint = webhook_get(account=request.membership.account, endpoint_id=endpoint_id)
-    return _detail(request, endpoint, revealed=signing_secrets_active(endpoint=endpoint))
+    flash_put(request, REVEAL_FLASH, endpoint.pk)  # the page reads the secrets once; a refresh hides them
+    return redirect(reverse("webui:webhook", args=[endpoint.pk]) + "#signing")
 
 
 @member_view
-@require_POST
+@post_only("webui:webhook", "endpoint_id")
 def webhook_secret_rotate(request, endpoint_id: int):
     endpoint = webhook_get(account=request.membership.account, endpoint_id=endpoint_id)
     if not confirmed(request):
@@ -131,11 +151,12 @@ def webhook_secret_rotate(request, endpoint_id: int):
                             message="A new secret signs from now on; the current one keeps signing beside it for 24 hours.")
     secret = signing_secret_rotate(endpoint=endpoint, **_actor(request))
     messages.success(request, "Signing secret rotated. The old one keeps signing for 24 hours.")
-    return _detail(request, endpoint, new_secret=secret)
+    flash_secret(request, SECRET_FLASH, secret)
+    return redirect("webui:webhook", endpoint.pk)
 
 
 @member_view
-@require_POST
+@post_only("webui:webhook", "endpoint_id")
 def webhook_recover(request, endpoint_id: int):
     endpoint = webhook_get(account=request.membership.account, endpoint_id=endpoint_id)
     form = RecoverForm(request.POST)
@@ -148,7 +169,7 @@ def webhook_recover(request, endpoint_id: int):
 
 
 @member_view
-@require_POST
+@post_only("webui:webhook", "endpoint_id")
 def webhook_delete(request, endpoint_id: int):
     endpoint = webhook_get(account=request.membership.account, endpoint_id=endpoint_id)
     if not confirmed(request):
