@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .types import Field, Trigger
 
-FAMILY = "3CX queue events (seed 000)"
+FAMILY = "Queue legs (3CX Call Events to REST)"
 
 _TS = Field("timestamp", "datetime", "when the PBX logged it, with the PBX's offset")
 _QCID = Field("qcid", "string", "queue call id: one queue leg of the call")

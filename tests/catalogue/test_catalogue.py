@@ -49,7 +49,7 @@ def test_families_group_every_trigger_once():
     grouped = families()
     assert [t.key for ts in grouped.values() for t in ts] == CLOUD + SEED
     assert list(grouped) == ["User calls", "Queues & ring groups", "Voicemail & recordings",
-                             "Components", "3CX queue events (seed 000)"]
+                             "Components", "Queue legs (3CX Call Events to REST)"]
 
 
 def test_unknown_trigger_is_a_key_error():

@@ -118,7 +118,7 @@ def test_plugin_talk_time_goes_to_hours():
     assert json.loads(request.body)["title"] == "Successful call to 61354060752 (1:02:05)"
 
 
-@pytest.mark.parametrize("trigger", [k for k in CATALOGUE if CATALOGUE[k].family != "3CX queue events (seed 000)"])
+@pytest.mark.parametrize("trigger", [k for k in CATALOGUE if CATALOGUE[k].family != "Queue legs (3CX Call Events to REST)"])
 def test_3cx_to_rest_sends_cloud_triggers_only_when_given_a_path(trigger):
     endpoint = EndpointConfig(url="http://h/base", dialect="3cx-to-rest")
     assert render(trigger, CATALOGUE[trigger].sample, endpoint) is None

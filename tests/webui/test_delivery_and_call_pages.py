@@ -38,7 +38,7 @@ def test_redeliver_puts_a_failed_delivery_back_in_the_queue(admin, world):
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.PENDING and "Queued for delivery again." in response.content.decode()
     again = admin.post(reverse("webui:delivery-redeliver", args=[delivery.pk]), follow=True).content.decode()
-    assert "only a failed delivery can be redelivered" in again
+    assert "Only a failed delivery can be redelivered" in again
 
 
 def test_call_search_finds_by_number_and_call_id(viewer, world):
@@ -67,7 +67,7 @@ def test_click_to_call_validates_and_places_the_call(admin, world, monkeypatch):
     url = reverse("webui:click-to-call")
     user_id = world.pbx.users.get(number="101").pk
     page = admin.post(url, {"user": user_id, "number": "12345"}).content.decode()
-    assert "expected an E.164 number" in page
+    assert "Expected an E.164 number" in page
     assert "Choose the user whose phone rings first." in admin.post(url, {"number": "+61355501234"}).content.decode()
     response = admin.post(url, {"user": user_id, "number": "+61355501234"})
     click = ClickToCall.objects.get(account=world.account)

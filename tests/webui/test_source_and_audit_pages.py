@@ -14,8 +14,8 @@ def test_push_urls_with_their_token_are_shown_to_editors_only(admin, viewer, wor
 
 def test_adding_a_source_validates_and_audits(admin, world):
     url = reverse("webui:source-new", args=[world.pbx.slug])
-    assert "give the file to follow" in admin.post(url, {"kind": "callflow_log", "path": ""}).content.decode()
-    assert "a CDR socket needs the TCP port" in admin.post(url, {"kind": "cdr_socket"}).content.decode()
+    assert "Give the file to follow" in admin.post(url, {"kind": "callflow_log", "path": ""}).content.decode()
+    assert "A CDR socket needs the TCP port" in admin.post(url, {"kind": "cdr_socket"}).content.decode()
     assert "is not an address or CIDR range" in admin.post(url, {"kind": "cdr_socket", "port": "5000", "allowed_networks": "x"}).content.decode()
     response = admin.post(url, {"kind": "cdr_socket", "port": "5000", "allowed_networks": "198.51.100.10, 10.0.0.0/8", "enabled": "on"})
     assert response.status_code == 302
@@ -38,7 +38,7 @@ def test_editing_a_sources_path_restarts_it_from_the_top_and_removal_asks(admin,
 
 def test_components_are_created_edited_and_deleted_with_audit(admin, world):
     new = reverse("webui:component-new")
-    assert "say how many seconds" in admin.post(new, {"name": "Long wait", "condition": "queue_wait_over", "target": "822"}).content.decode()
+    assert "Say how many seconds" in admin.post(new, {"name": "Long wait", "condition": "queue_wait_over", "target": "822"}).content.decode()
     admin.post(new, {"name": "Long wait", "condition": "queue_wait_over", "target": "822", "seconds": "120",
                      "headers": "X-Priority: high", "enabled": "on"})
     component = WebhookComponent.objects.get(account=world.account)

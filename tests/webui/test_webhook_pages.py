@@ -11,7 +11,7 @@ VALID = {"url": "https://crm.example.com/hooks", "dialect": "json", "triggers": 
 
 def test_the_form_lists_every_trigger_by_family_with_its_sample(admin):
     page = admin.get(reverse("webui:webhook-new")).content.decode()
-    for family in ("User calls", "Queues &amp; ring groups", "3CX queue events (seed 000)"):
+    for family in ("User calls", "Queues &amp; ring groups", "Queue legs (3CX Call Events to REST)"):
         assert family in page
     assert 'name="triggers" value="call_received"' in page
     assert "Fields and sample payload" in page and "&quot;unique_call_id&quot;" in page

@@ -9,9 +9,14 @@ def add_service_error(form, exc: HubError, *, fields: dict[str, str] | None = No
     if isinstance(exc, InvalidInput):
         name = (fields or {}).get(exc.field, exc.field)
         if name in form.fields:
-            form.add_error(name, exc.message)
+            form.add_error(name, sentence(exc.message))
             return
-    form.add_error(None, str(exc))
+    form.add_error(None, sentence(str(exc)))
+
+
+def sentence(message: str) -> str:
+    """Services speak in clauses ("must be an http:// URL"); a page shows sentences."""
+    return message[:1].upper() + message[1:]
 
 
 def split_list(text: str) -> list[str]:

@@ -3,6 +3,7 @@ from django import forms
 from hub.models import DriverKind
 from hub.services.webui_pbx import MAX_CONTROL_TIMEOUT, MAX_IDLE_TIMEOUT, MIN_IDLE_TIMEOUT
 from hub.vocabulary.timezones import parse_timezone
+from webui.forms.common import sentence
 
 DRIVER_CHOICES = [("", "Off (no click-to-call)"), *DriverKind.choices]
 
@@ -57,7 +58,7 @@ class PbxSettingsForm(forms.Form):
         try:
             parse_timezone(value)
         except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from None
+            raise forms.ValidationError(sentence(str(exc))) from None
         return value
 
     def clean_default_region(self):

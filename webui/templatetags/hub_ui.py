@@ -78,3 +78,19 @@ def query_with(context, **changes) -> str:
     for key, value in changes.items():
         params[key] = value
     return "?" + params.urlencode()
+
+
+@register.simple_tag
+def error_text(reason: str = "", error_class: str = "", message: str = "", advice: bool = False) -> str:
+    """A delivery error in plain words: ``{% error_text d.last_error %}`` or by class and message.
+
+    The raw message stays in a tooltip; ``advice=True`` adds what to do.
+    """
+    from webui.delivery_errors import explain, explain_reason
+
+    explained = explain(error_class, message) if error_class else explain_reason(reason)
+    if explained is None:
+        return reason or message
+    if advice and explained.advice:
+        return format_html('<span title="{}">{}</span>. {}', explained.detail, explained.title, explained.advice)
+    return format_html('<span title="{}">{}</span>', explained.detail, explained.title)

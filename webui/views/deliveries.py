@@ -5,6 +5,7 @@ from hub.errors import Conflict
 from hub.selectors.delivery import attempt_list, delivery_get
 from hub.services.delivery import delivery_redeliver as redeliver
 from webui.flash import post_only
+from webui.forms.common import sentence
 from webui.forms.webhooks import DeliveryFilterForm
 from webui.pages import page, paginate
 from webui.selectors.deliveries import delivery_search, endpoint_choices
@@ -39,7 +40,7 @@ def delivery_redeliver(request, delivery_id: int):
     try:
         redeliver(delivery=delivery)
     except Conflict as exc:
-        messages.error(request, str(exc))
+        messages.error(request, sentence(str(exc)))
     else:
         messages.success(request, "Queued for delivery again.")
     return redirect("webui:delivery", delivery.pk)

@@ -14,7 +14,7 @@ from hub.services.delivery import (
     webhook_endpoint_enable, webhook_endpoint_update, webhook_test,
 )
 from webui.flash import flash_pop, flash_pop_secret, flash_put, flash_secret, post_only
-from webui.forms.common import add_service_error
+from webui.forms.common import add_service_error, sentence
 from webui.forms.webhooks import ERROR_FIELDS, RecoverForm, TestRequestForm, WebhookForm
 from webui.pages import confirm_page, confirmed, page
 from webui.selectors.dashboard import endpoint_health
@@ -114,7 +114,7 @@ def webhook_send_test(request, endpoint_id: int):
         try:
             flash_put(request, TEST_FLASH, {"trigger": trigger, "result": asdict(webhook_test(endpoint=endpoint, trigger=trigger))})
         except HubError as exc:
-            flash_put(request, TEST_FLASH, {"trigger": trigger, "error": str(exc)})
+            flash_put(request, TEST_FLASH, {"trigger": trigger, "error": sentence(str(exc))})
     return redirect(reverse("webui:webhook", args=[endpoint.pk]) + "#test")
 
 

@@ -1,8 +1,10 @@
 """Webhook endpoints: create, update, delete, re-enable, rotate the signing secret. Audited."""
 from __future__ import annotations
 
+import ipaddress
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.utils import timezone
@@ -10,10 +12,12 @@ from django.utils import timezone
 from hub.catalogue import CATALOGUE
 from hub.errors import InvalidInput
 from hub.models import Account, AuditEntry, Dialect, SigningSecret, WebhookEndpoint
+from hub.services.delivery.config import allow_networks
 from hub.services.delivery.enqueue import endpoints_wake_on_commit
 from hub.services.delivery.filters import filter_problems
 from integrations.delivery import custom_header_problems, new_signing_secret
 from integrations.delivery.dialects.rest import DEFAULT_PATHS
+from integrations.delivery.ssrf import refusal
 
 ROTATION_OVERLAP = timedelta(hours=24)
 MAX_TIMEOUT_SECONDS = 30
@@ -64,8 +68,28 @@ def _check(fields: dict[str, Any]) -> None:
         raise InvalidInput("dialect", f"unknown dialect {fields['dialect']!r}; known: {', '.join(Dialect.values)}")
     if "filters" in fields and (problems := filter_problems(fields["filters"])):
         raise InvalidInput("filters", problems[0])
-    if "url" in fields and not str(fields["url"]).lower().startswith(("http://", "https://")):
+    if "url" in fields:
+        _check_url(str(fields["url"]))
+
+
+def _check_url(url: str) -> None:
+    """Refuse at save what the send-time SSRF guard would refuse on every attempt.
+
+    Only an address written in the URL (or localhost) is judged here: what a name resolves to
+    can change, so the guard judges names when it connects.
+    """
+    if not url.lower().startswith(("http://", "https://")):
         raise InvalidInput("url", "must be an http:// or https:// URL")
+    host = (urlsplit(url).hostname or "").lower()
+    literal = "127.0.0.1" if host == "localhost" or host.endswith(".localhost") else host
+    try:
+        ip = ipaddress.ip_address(literal)
+    except ValueError:
+        return
+    if refusal(ip, allow_networks()):
+        raise InvalidInput("url", f"{host} is a private or internal address, which the hub does not send to. "
+                                  "Use the receiver's public address, or ask the hub's operator to allow that network "
+                                  "(WEBHOOK_ALLOW_PRIVATE_NETWORKS).")
 
 
 def _audit(*, endpoint: WebhookEndpoint, action: str, actor: str, user, summary: str) -> None:
