@@ -18,3 +18,7 @@ class Conflict(HubError):
 
 class NotFound(HubError):
     pass
+
+
+class NotAllowed(HubError):
+    """The person asking has no role that allows this (interfaces answer 403)."""

@@ -132,6 +132,18 @@ LOGIN_URL = "webui:login"
 LOGIN_REDIRECT_URL = "webui:dashboard"
 LOGOUT_REDIRECT_URL = "webui:login"
 
+# Mail (team invitations). Without EMAIL_HOST the hub sends no mail: the owner is shown the
+# invitation link to pass on.
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "PBX webhook hub <hub@localhost>")
+HUB_INVITATION_DAYS = env_int("HUB_INVITATION_DAYS", 7, minimum=1)
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)

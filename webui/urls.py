@@ -1,7 +1,9 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from webui.views import access, api_keys, audit, calls, click_to_call, dashboard, deliveries, pbx, sources, webhooks
+from webui.views import (
+    access, api_keys, audit, calls, click_to_call, dashboard, deliveries, join, pbx, sources, team, webhooks,
+)
 
 app_name = "webui"
 
@@ -46,4 +48,11 @@ urlpatterns = [
     path("sources/<slug:pbx_slug>/settings/", pbx.pbx_edit, name="pbx-edit"),
     # Owners only
     path("audit/", audit.audit_log, name="audit"),
+    path("team/", team.team, name="team"),
+    path("team/members/<int:membership_id>/role/", team.member_role, name="team-role"),
+    path("team/members/<int:membership_id>/remove/", team.member_delete, name="team-remove"),
+    path("team/invitations/<int:invitation_id>/renew/", team.invitation_new_link, name="team-invitation-renew"),
+    path("team/invitations/<int:invitation_id>/withdraw/", team.invitation_withdraw, name="team-invitation-revoke"),
+    # The invitation link (no sign-in needed)
+    path("join/<str:token>/", join.join, name="join"),
 ]

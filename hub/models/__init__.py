@@ -8,6 +8,7 @@ from hub.models.components import ComponentCondition, WebhookComponent
 from hub.models.directory import PbxUser, Queue, RingGroup
 from hub.models.events import CatalogueEvent, QcidLink, StoredPbxEvent
 from hub.models.ingest import FILE_KINDS, IngestSource, SourceKind
+from hub.models.invitations import Invitation
 from hub.models.pbx import Pbx, PbxKind
 from hub.models.webhooks import Attempt, Delivery, DeliveryStatus, Dialect, SigningSecret, WebhookEndpoint
 
@@ -15,7 +16,7 @@ __all__ = [
     "ALL_SCOPES", "Account", "AllowedNetwork", "Attempt", "AuditEntry", "CallControl", "ClickToCall",
     "ClickToCallStatus", "Delivery", "DeliveryStatus", "Dialect", "DriverKind", "SigningSecret",
     "WebhookEndpoint", "ApiKey", "Call", "CallState", "CatalogueEvent", "ComponentCondition",
-    "Direction", "FILE_KINDS", "IngestSource", "Membership", "Pbx", "PbxKind", "PbxUser", "QcidLink",
+    "Direction", "FILE_KINDS", "IngestSource", "Invitation", "Membership", "Pbx", "PbxKind", "PbxUser", "QcidLink",
     "Queue", "QueueLeg", "Recording", "RingGroup", "RingGroupLeg", "Role", "Scope", "SourceKind",
     "StoredPbxEvent", "UserLeg", "WebhookComponent",
 ]

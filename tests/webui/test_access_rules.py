@@ -19,7 +19,7 @@ def objects(world):
         "network": AllowedNetwork.objects.create(account=world.account, network="203.0.113.7/32").pk,
         "source": make_source(world.pbx).pk, "call": make_call(world.pbx).unique_call_id,
         "component": WebhookComponent.objects.create(account=world.account, name="VIP", condition="dialled_did", target="1300").pk,
-        "pbx": world.pbx.slug,
+        "pbx": world.pbx.slug, "member": world.viewer.memberships.get().pk,
     }
 
 
@@ -36,6 +36,7 @@ FORM_PAGES = [  # pages that are nothing but a form to create or change somethin
     ("webui:pbx-edit", {"pbx_slug": "pbx"}),
 ]
 PAGES = READ_PAGES + FORM_PAGES
+OWNER_PAGES = [("webui:audit", {}), ("webui:team", {})]
 POSTS = [
     ("webui:api-keys", {}), ("webui:api-key-revoke", {"key_id": "key"}), ("webui:whitelist", {}),
     ("webui:whitelist-remove", {"network_id": "network"}), ("webui:webhook-new", {}),
@@ -59,7 +60,7 @@ def url(name, kwargs, objects):
     return reverse(name, kwargs={k: objects[v] for k, v in kwargs.items()})
 
 
-@pytest.mark.parametrize(("name", "kwargs"), PAGES + [("webui:audit", {})])
+@pytest.mark.parametrize(("name", "kwargs"), PAGES + OWNER_PAGES)
 def test_every_page_renders_for_the_owner(owner, objects, name, kwargs):
     response = owner.get(url(name, kwargs, objects))
     assert response.status_code == 200, response.content[:500]
@@ -81,7 +82,7 @@ def test_viewers_cannot_open_a_create_or_edit_form(viewer, admin, objects, name,
     assert admin.get(url(name, kwargs, objects)).status_code == 200
 
 
-@pytest.mark.parametrize(("name", "kwargs"), PAGES + [("webui:audit", {})])
+@pytest.mark.parametrize(("name", "kwargs"), PAGES + OWNER_PAGES)
 def test_signed_out_visitors_are_sent_to_sign_in(client, objects, name, kwargs):
     response = client.get(url(name, kwargs, objects))
     assert response.status_code == 302 and response.url.startswith(reverse("webui:login"))
@@ -97,17 +98,21 @@ def test_viewers_cannot_post_anything(viewer, objects, name, kwargs):
     assert (ApiKey.objects.filter(revoked_at__isnull=True).count(), AllowedNetwork.objects.count()) == before
 
 
-@pytest.mark.parametrize(("name", "kwargs"), POSTS + [("webui:switch-account", {}), ("webui:logout", {})])
+TEAM_POSTS = [("webui:team", {}), ("webui:team-role", {"membership_id": "member"}),
+              ("webui:team-remove", {"membership_id": "member"})]
+
+
+@pytest.mark.parametrize(("name", "kwargs"), POSTS + TEAM_POSTS + [("webui:switch-account", {}), ("webui:logout", {})])
 def test_every_form_is_csrf_protected(world, objects, name, kwargs):
     client = Client(enforce_csrf_checks=True)
-    client.force_login(world.admin)
+    client.force_login(world.owner)
     response = client.post(url(name, kwargs, objects), {"confirm": "yes"})
     assert response.status_code == 403
 
 
-def test_every_rendered_form_carries_a_csrf_token(admin, objects):
-    for name, kwargs in PAGES:
-        page = admin.get(url(name, kwargs, objects)).content.decode()
+def test_every_rendered_form_carries_a_csrf_token(owner, objects):
+    for name, kwargs in PAGES + OWNER_PAGES:
+        page = owner.get(url(name, kwargs, objects)).content.decode()
         assert page.count('method="post"') == page.count("csrfmiddlewaretoken"), name
 
 
