@@ -47,7 +47,7 @@ def invitation_create(*, account: Account, email: str, role: str, user) -> tuple
     owner_check(account=account, user=user)
     member = user_for_email(email)
     if member and Membership.objects.filter(account=account, user=member).exists():
-        raise InvalidInput("email", f"{email} is already a member of this account.")
+        raise InvalidInput("email", f"Already a member of this account: {email}.")
     Invitation.objects.filter(account=account, email=email).delete()
     invitation = Invitation(account=account, email=email, role=role, invited_by=user)
     token = _new_token(invitation)
