@@ -2,7 +2,7 @@ import os
 import sys
 
 from celery import Celery
-from celery.signals import worker_init, worker_process_init, worker_ready
+from celery.signals import task_postrun, task_prerun, worker_init, worker_process_init, worker_ready
 from kombu.transport import TRANSPORT_ALIASES
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings")
@@ -35,8 +35,30 @@ def _short_gil_switch_interval(**_) -> None:
     sys.setswitchinterval(settings.WORKER_GIL_SWITCH_MICROSECONDS / 1_000_000)
 
 
+@worker_init.connect
+def _serve_metrics(**_) -> None:
+    # The worker runs a thread pool (every hub start-up says --pool threads): one process, one port.
+    from django.conf import settings
+
+    from hub.metrics.server import metrics_server_start
+    metrics_server_start(host=settings.METRICS_HOST, port=settings.METRICS_WORKER_PORT, process="worker")
+
+
 @worker_ready.connect
 @worker_process_init.connect
 def _freeze_startup_objects(**_) -> None:
     from hub.gc_startup import startup_objects_freeze
     startup_objects_freeze()
+
+
+@task_prerun.connect
+def _task_log_scope(task_id=None, **_) -> None:
+    # Every line a task writes (a pump's attempts) carries its task id as the request id.
+    from hub.logs.context import log_scope_start
+    log_scope_start(request_id=task_id)
+
+
+@task_postrun.connect
+def _task_log_scope_end(**_) -> None:
+    from hub.logs.context import log_scope_start
+    log_scope_start()

@@ -1,6 +1,7 @@
 """Celery interface of the delivery engine: ids in, one service call each."""
 from celery import shared_task
 
+from hub.metrics.record import sweep_ran
 from hub.models import Delivery
 from hub.services.delivery import attempts_prune, deliveries_sweep, endpoint_pump, endpoints_pump
 
@@ -25,6 +26,7 @@ def deliver(delivery_id: int) -> int:
 @shared_task(name="hub.sweep_deliveries", ignore_result=True)
 def sweep_deliveries() -> dict:
     result = deliveries_sweep()
+    sweep_ran()  # beat's pulse, seen from the worker: a stale one means beat is not running
     return {"recovered": result.recovered, "enqueued": result.enqueued}
 
 

@@ -3,6 +3,7 @@
 The defaults need no server at all: SQLite and a Celery broker on a SQLite file under var/.
 Production sets DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL (Redis or RabbitMQ).
 """
+import os
 import re
 from pathlib import Path
 
@@ -49,6 +50,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: it times and logs every answer, the 503s and 500s of the ones below included.
+    "hub.request_observer.RequestObserverMiddleware",
     "hub.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -157,8 +160,8 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
-# Probes (load balancers, orchestrators) often call these over plain HTTP from inside.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# Probes (load balancers, orchestrators) and Prometheus often call these over plain HTTP from inside.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 # Behind a TLS-terminating proxy the hub sees plain HTTP; the proxy says it was HTTPS in this
 # header (e.g. X-Forwarded-Proto). Set it only when such a proxy stands in front, as Django then
 # believes the header from whoever sends it.
@@ -285,19 +288,47 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# Prometheus metrics (hub/metrics): GET /metrics on the web process; the worker and the ingest
+# process serve their own on METRICS_HOST at these ports (0: not served). A scraper needs an
+# address in METRICS_ALLOWED_NETWORKS or METRICS_TOKEN as a bearer token.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+# prometheus_client takes the variable's mere presence for multiprocess mode, an empty value
+# included (an env file copied from .env.example): its files would land in the working directory.
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR") == "":
+    del os.environ["PROMETHEUS_MULTIPROC_DIR"]
+METRICS_ALLOWED_NETWORKS = env_networks("METRICS_ALLOWED_NETWORKS", ["127.0.0.1/32", "::1/128"])
+METRICS_HOST = env_str("METRICS_HOST", "127.0.0.1")
+METRICS_WORKER_PORT = env_int("METRICS_WORKER_PORT", 9101, minimum=0)
+METRICS_INGEST_PORT = env_int("METRICS_INGEST_PORT", 9102, minimum=0)
+# Delivery families labelled by endpoint id: one series per endpoint, so off unless asked for.
+METRICS_ENDPOINT_LABELS = env_bool("METRICS_ENDPOINT_LABELS", False)
+for _name in ("METRICS_WORKER_PORT", "METRICS_INGEST_PORT"):
+    if globals()[_name] > 65535:
+        raise ImproperlyConfigured(f"{_name}: expected a port number (0 to 65535), got {globals()[_name]}")
+
+# text (default): readable lines with key=value fields; json: one JSON object per line.
+LOG_FORMAT = env_str("LOG_FORMAT", "text").lower()
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT: expected text or json, got {LOG_FORMAT!r}")
+
 # Every handler masks credentials (hub/log_redaction.py): a push URL carries its ingest token.
 # Django's own "django" and "django.server" handlers are replaced, or they would write it in clear.
+# Lines carry their request's or task's fields (request id, account, PBX: hub/logs) in the
+# format LOG_FORMAT names; runserver's own request lines stay in its format unless that is json.
+_LINE_FORMATTER = {"()": f"hub.logs.formatters.{'Json' if LOG_FORMAT == 'json' else 'Text'}Formatter"}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "hub.log_redaction.RedactSecrets"}},
+    "filters": {"redact": {"()": "hub.log_redaction.RedactSecrets"},
+                "context": {"()": "hub.logs.context.ContextFields"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-        "server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"},
+        "plain": _LINE_FORMATTER,
+        "server": _LINE_FORMATTER if LOG_FORMAT == "json" else {
+            "()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]},
-        "server": {"class": "logging.StreamHandler", "formatter": "server", "filters": ["redact"]},
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact", "context"]},
+        "server": {"class": "logging.StreamHandler", "formatter": "server", "filters": ["redact", "context"]},
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {

@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from hub.metrics.exposition import metrics
 from hub.views import health
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/integration/v2/", include("hub.api.integration.urls")),
     path("api/integration/v2/", include("hub.api.click_to_call.integration_urls")),

@@ -23,3 +23,6 @@ if os.environ.get("HUB_TEST_DATABASE_URL"):
     os.environ["DATABASE_URL"] = os.environ["HUB_TEST_DATABASE_URL"]
 else:
     os.environ["DATABASE_URL"] = f"sqlite:///{_var}/hub.sqlite3"
+# Processes the tests start serve no metrics port unless a test gives them one (they would all want 9101).
+os.environ.setdefault("METRICS_WORKER_PORT", "0")
+os.environ.setdefault("METRICS_INGEST_PORT", "0")

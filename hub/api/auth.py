@@ -18,6 +18,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.throttling import SimpleRateThrottle
 
 from hub.crypto import hashes_match, keyed_hash
+from hub.logs.context import log_bind
 from hub.models import Account, ApiKey, Scope
 from hub.selectors.access import KeyAccess, address_whitelisted_anywhere, key_access
 from hub.net import address_in, client_ip
@@ -98,6 +99,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         if not _whitelisted(access, address):
             raise NotWhitelisted(address)
         _mark_used(access)
+        log_bind(account=access.account_id)
         api_key = _api_key(access)
         return api_key, api_key
 

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from hub.errors import Conflict, InvalidInput, NotFound
+from hub.metrics.record import click_to_call_record
 from hub.models import Account, ApiKey, CallControl, CallState, ClickToCall, ClickToCallStatus, Pbx, PbxUser
 from hub.selectors.click_to_call import PLACING, placed_call_find
 from integrations.pbx_drivers import DRIVERS, DriverConfig, DriverError, driver_for
@@ -69,6 +70,7 @@ def call_originate(*, account: Account, pbx: Pbx, user_number: str, number_to_ca
                                            number_to_call=number, caller_id=(caller_id or "").strip(),
                                            driver=control.driver)
         transaction.on_commit(lambda: enqueue(PLACE_TASK, click.pk))
+    click_to_call_record(outcome="accepted")
     return click
 
 
@@ -104,10 +106,13 @@ def click_to_call_place(*, click_id: int) -> ClickToCall | None:
         result = driver.originate(user=click.user_number, number=click.number_to_call,
                                   caller_id=click.caller_id or None)
     except DriverError as exc:
-        _update(click_id, when={"status": Status.QUEUED, "pbx_reference": PLACING}, status=Status.FAILED, reason=exc.reason, pbx_reference="")
+        if _update(click_id, when={"status": Status.QUEUED, "pbx_reference": PLACING}, status=Status.FAILED,
+                   reason=exc.reason, pbx_reference=""):
+            click_to_call_record(outcome="failed")
     else:
-        _update(click_id, when={"status": Status.QUEUED, "pbx_reference": PLACING}, status=Status.RINGING_USER,
-                pbx_reference=result.reference[:100], driver=control.driver)
+        if _update(click_id, when={"status": Status.QUEUED, "pbx_reference": PLACING}, status=Status.RINGING_USER,
+                   pbx_reference=result.reference[:100], driver=control.driver):
+            click_to_call_record(outcome="ringing")
     click.refresh_from_db()
     return click
 
@@ -126,10 +131,12 @@ def click_to_call_refresh(*, click_id: int) -> ClickToCall:
         return click
     call = placed_call_find(click)
     if call is not None and call.connected_at is not None:
-        _update(click_id, when={"status": Status.RINGING_USER}, status=Status.CONNECTED)
+        if _update(click_id, when={"status": Status.RINGING_USER}, status=Status.CONNECTED):
+            click_to_call_record(outcome="connected")
     elif call is not None and call.state != CallState.IN_PROGRESS:
-        _update(click_id, when={"status": Status.RINGING_USER}, status=Status.FAILED,
-                reason=f"the call ended without being answered ({call.closed_reason or 'not answered'})")
+        if _update(click_id, when={"status": Status.RINGING_USER}, status=Status.FAILED,
+                   reason=f"the call ended without being answered ({call.closed_reason or 'not answered'})"):
+            click_to_call_record(outcome="failed")
     click.refresh_from_db()
     return click
 
@@ -149,6 +156,7 @@ def click_to_calls_sweep(*, now: datetime | None = None) -> dict[str, int]:
     expired = ClickToCall.objects.filter(status=Status.QUEUED, pbx_reference="",
                                          created_at__lt=now - GIVE_UP_AFTER).update(
         status=Status.FAILED, updated_at=now, reason="no worker placed the call within an hour")
+    click_to_call_record(outcome="failed", count=dead + expired)
     ringing = [c for c in recent.filter(status=Status.RINGING_USER, created_at__gte=now - WATCH_WINDOW)[:SWEEP_BATCH]
                if click_to_call_watched(c, now=now)]
     for click in ringing:

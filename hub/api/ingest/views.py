@@ -20,6 +20,7 @@ from hub.api.ingest import docs, replies
 from hub.api.ingest.body import MAX_BODY_BYTES, BodyTooLarge, decode_json, read_body
 from hub.api.ingest.token import header_token
 from hub.selectors.ingest import pbx_for_ingest_token
+from hub.logs.context import log_bind
 from hub.services.ingest import events_ingest
 from hub.vocabulary.timezones import parse_timezone
 from hub.vocabulary.pbx_event import PbxEvent
@@ -58,6 +59,7 @@ class PushApi(APIView):
         pbx = pbx_for_ingest_token(token=token)
         if pbx is None:
             return replies.not_found()
+        log_bind(account=pbx.account_id, pbx=pbx.pk)
         try:
             events = self.parse(request, pbx=pbx, body=read_body(request, limit=MAX_BODY_BYTES))
             result = events_ingest(pbx=pbx, events=events)

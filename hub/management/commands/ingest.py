@@ -1,9 +1,11 @@
 import signal
 import threading
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from hub.gc_startup import startup_objects_freeze
+from hub.metrics.server import metrics_server_start
 from hub.services.ingest.process import IngestProcess
 
 
@@ -19,6 +21,7 @@ class Command(BaseCommand):
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
         startup_objects_freeze()
+        metrics_server_start(host=settings.METRICS_HOST, port=settings.METRICS_INGEST_PORT, process="ingest")
         self.stdout.write("ingest: running (SIGTERM to stop)")
         IngestProcess(stop=stop, poll_interval=options["poll_interval"], reload_every=options["reload_every"]).run()
         self.stdout.write("ingest: stopped")

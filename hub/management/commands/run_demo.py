@@ -57,6 +57,13 @@ def _wait_until_listening(*, host: str, port: int, supervisor: Supervisor, stopp
             time.sleep(0.2)
 
 
+def _metrics_urls(base: str) -> list[str]:
+    """Prometheus scrapes the web server's /metrics and the worker's and ingest's own ports."""
+    host = _reachable_host(settings.METRICS_HOST)
+    ports = [("worker", settings.METRICS_WORKER_PORT), ("ingest", settings.METRICS_INGEST_PORT)]
+    return [f"{base}/metrics"] + [f"{_base_url(host, port)}/metrics ({name})" for name, port in ports if port]
+
+
 def banner(*, login: DemoLogin, base: str, running: list[str]) -> str:
     auth = f"-H {shlex.quote('token: ' + login.api_key)}"
     history = f"{base}/api/integration/v2/get-user-calls?user_numbers={DEMO_USER}&limit=5"
@@ -67,6 +74,7 @@ def banner(*, login: DemoLogin, base: str, running: list[str]) -> str:
         f"  API key   {login.api_key}",
         "            (account demo; this machine, 127.0.0.1 and ::1, is on its IP whitelist)",
         f"  API docs  {base}/api/docs/ (OpenAPI schema: {base}/api/schema/)",
+        f"  metrics   {', '.join(_metrics_urls(base))}",
         f"  call history of extension {DEMO_USER}:",
         f"    curl -sS {auth} {shlex.quote(history)}",
         f"  click-to-call: ring extension {DEMO_USER}, then dial {DEMO_NUMBER}:",

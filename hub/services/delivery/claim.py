@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 from django.db import connection, transaction
 from django.db.models import Exists, Min, OuterRef, Q, QuerySet
 
-from hub.models import Delivery, DeliveryStatus, WebhookEndpoint
+from hub.models import CatalogueEvent, Delivery, DeliveryStatus, WebhookEndpoint
 
 OPEN = (DeliveryStatus.PENDING, DeliveryStatus.SENDING)
 
@@ -69,6 +69,10 @@ class Claimed:
     is_test: bool
     claimed_at: datetime
     status: str = DeliveryStatus.SENDING
+    # For the attempt's log line and the receipt latency (hub/logs, hub/metrics).
+    account_id: int | None = None
+    pbx_id: int | None = None
+    created_at: datetime | None = None
 
 
 # The claim is ``due()`` in one statement, for the endpoint's free slots: an UPDATE of the
@@ -86,13 +90,15 @@ WHERE status = '{pending}' AND id IN (
     ORDER BY d.next_attempt_at, d.id
     LIMIT {greatest}(0, {least}(%s, %s - (
         SELECT COUNT(*) FROM {delivery} s WHERE s.endpoint_id = %s AND s.status = '{sending}'))))
-RETURNING id, endpoint_id, call_id, message_id, method, url, headers, body, attempt_count, is_test
+RETURNING id, endpoint_id, call_id, message_id, method, url, headers, body, attempt_count, is_test,
+    account_id, created_at, (SELECT c.pbx_id FROM {event} c WHERE c.id = {delivery}.event_id)
 """
 
 
 def _claim_sql(vendor: str, only: bool) -> str:
     greatest, least = ("GREATEST", "LEAST") if vendor == "postgresql" else ("MAX", "MIN")
-    return _CLAIM.format(delivery=Delivery._meta.db_table, greatest=greatest, least=least,
+    return _CLAIM.format(delivery=Delivery._meta.db_table, event=CatalogueEvent._meta.db_table,
+                         greatest=greatest, least=least,
                          pending=DeliveryStatus.PENDING.value, sending=DeliveryStatus.SENDING.value,
                          only="AND d.id = %s" if only else "")
 
@@ -129,9 +135,19 @@ def deliveries_claim(*, endpoint_id: int, now: datetime, limit: int | None = Non
         rows = cursor.fetchall()
     return sorted((Claimed(pk, endpoint, call, message_id, method, url,
                            json.loads(headers) if isinstance(headers, str) else headers, bytes(body),
-                           attempts, bool(is_test), now)
-                   for pk, endpoint, call, message_id, method, url, headers, body, attempts, is_test in rows),
+                           attempts, bool(is_test), now, account_id=account, pbx_id=pbx,
+                           created_at=_datetime(created_at))
+                   for pk, endpoint, call, message_id, method, url, headers, body, attempts, is_test, account, created_at,
+                   pbx in rows),
                   key=lambda claimed: claimed.pk)
+
+
+def _datetime(value) -> datetime | None:
+    """A time column as the raw cursor returns it: a datetime on PostgreSQL, UTC text on SQLite."""
+    if value is None or isinstance(value, datetime):
+        return value
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 def delivery_claim(*, delivery_id: int, now: datetime) -> Claimed | None:

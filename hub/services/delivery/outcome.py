@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import connection, transaction
 
+from hub.logs.lines import attempt_logged, endpoint_disabled_logged
+from hub.metrics.record import attempt_record, delivery_outcome_record, endpoint_disabled_record
 from hub.models import Attempt, Delivery, DeliveryStatus, WebhookEndpoint
 from hub.services.delivery.claim import Claimed
 from hub.services.delivery.config import retry_schedule
@@ -86,9 +88,14 @@ def _attempts_insert(cursor, sent: list[Sent]) -> None:
         cursor.executemany(_INSERT_ATTEMPT, rows)
 
 
-def endpoint_disable(*, endpoint_id: int, reason: str, now: datetime) -> bool:
-    return WebhookEndpoint.objects.filter(pk=endpoint_id, enabled=True).update(
+def endpoint_disable(*, endpoint_id: int, reason: str, now: datetime, cause: str) -> bool:
+    """``cause``: gone or failing, the metrics' reason label (``reason`` is the operator's text)."""
+    disabled = WebhookEndpoint.objects.filter(pk=endpoint_id, enabled=True).update(
         enabled=False, disabled_at=now, disabled_reason=reason) == 1
+    if disabled:
+        endpoint_disabled_record(reason=cause)
+        endpoint_disabled_logged(endpoint_id=endpoint_id, reason=reason)
+    return disabled
 
 
 def _deliveries_move(batch: list[tuple[Sent, Decision]], now: datetime) -> list[tuple[Sent, Decision]]:
@@ -158,13 +165,35 @@ def _health_record(endpoint_id: int, outcomes: list[tuple[Sent, Decision]], now:
         WebhookEndpoint.objects.filter(pk=endpoint_id, failing_since__isnull=True).update(failing_since=now)
         limit = now - timedelta(days=settings.WEBHOOK_DISABLE_AFTER_DAYS)
         if WebhookEndpoint.objects.filter(pk=endpoint_id, failing_since__lte=limit).exists():
-            endpoint_disable(endpoint_id=endpoint_id, now=now,
+            endpoint_disable(endpoint_id=endpoint_id, now=now, cause="failing",
                              reason=f"failing since more than {settings.WEBHOOK_DISABLE_AFTER_DAYS} days "
                                     f"({failure_reason(streak[-1][0].result)})")
     gone = [s for s, d in outcomes if d.disable_endpoint]
     if gone:
-        endpoint_disable(endpoint_id=endpoint_id, now=now,
+        endpoint_disable(endpoint_id=endpoint_id, now=now, cause="gone",
                          reason=f"the receiver answered 410 Gone ({gone[-1].delivery.url})")
+
+
+_OUTCOMES = {DeliveryStatus.DELIVERED: "delivered", DeliveryStatus.FAILED: "failed", DeliveryStatus.PENDING: "retry"}
+
+
+def _observe(sent: list[Sent], decisions: list[Decision], moved: list[tuple[Sent, Decision]]) -> None:
+    """Metrics and a log line per attempt, once committed. An operator's test request is logged
+    but not counted; a delivery the sweeper took back meanwhile counts its attempt, not an outcome."""
+    ours = {id(s) for s, _ in moved}
+    for s, decision in zip(sent, decisions):
+        delivery, result = s.delivery, s.result
+        outcome = _OUTCOMES[decision.status] if id(s) in ours else "taken_back"
+        attempt_logged(delivery=delivery, result=result, outcome=outcome)
+        if delivery.is_test:
+            continue
+        attempt_record(endpoint_id=delivery.endpoint_id, duration_seconds=result.duration_ms / 1000)
+        if id(s) in ours:
+            created_at = getattr(delivery, "created_at", None)
+            receipt = None
+            if outcome == "delivered" and created_at is not None:
+                receipt = (s.started_at - created_at).total_seconds() + result.duration_ms / 1000
+            delivery_outcome_record(endpoint_id=delivery.endpoint_id, outcome=outcome, receipt_seconds=receipt)
 
 
 def outcomes_record(*, sent: list[Sent], now: datetime) -> list[Decision]:
@@ -185,6 +214,7 @@ def outcomes_record(*, sent: list[Sent], now: datetime) -> list[Decision]:
         order = {id(s): i for i, s in enumerate(sent)}
         for endpoint_id, outcomes in by_endpoint.items():
             _health_record(endpoint_id, sorted(outcomes, key=lambda item: order[id(item[0])]), now)
+    _observe(sent, decisions, moved)
     for s, decision in moved:
         s.delivery.attempt_count += 1
         s.delivery.status, s.delivery.claimed_at = decision.status, None

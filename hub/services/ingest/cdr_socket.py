@@ -9,6 +9,7 @@ from collections import Counter
 from django.db import close_old_connections
 
 from hub.db_outage import retry_while_database_unavailable
+from hub.metrics.record import lines_skipped_record
 from hub.models import IngestSource
 from hub.services.ingest.batch import events_ingest
 from hub.services.ingest.follow import decoder_for, source_progress_save
@@ -24,6 +25,7 @@ def cdr_line_ingest(*, source_id: int, line: bytes) -> int:
     decoded = decoder_for(source).decode(line + b"\n", 0, final=True)
     result = events_ingest(pbx=source.pbx, events=decoded.events,
                            progress=lambda: source_progress_save(source, None, decoded))
+    lines_skipped_record(source=source.kind, skipped=decoded.skipped)
     return result.stored
 
 

@@ -6,6 +6,7 @@ from collections import Counter
 
 from django.utils import timezone
 
+from hub.metrics.record import lines_skipped_record
 from hub.models import IngestSource, SourceKind
 from hub.services.ingest.batch import events_ingest
 from hub.vocabulary.timezones import parse_timezone
@@ -77,6 +78,7 @@ class SourceFollower:
             result = events_ingest(pbx=self.source.pbx, events=decoded.events,
                                    progress=lambda: source_progress_save(self.source, position, decoded, behind=behind))
             self.tailer.commit(position)
+            lines_skipped_record(source=self.source.kind, skipped=decoded.skipped)
             stored += result.stored
         return stored
 

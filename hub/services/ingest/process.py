@@ -8,6 +8,7 @@ import time
 from django.db import DatabaseError, close_old_connections
 
 from hub.db_outage import DATABASE_UNAVAILABLE, Backoff
+from hub.metrics.record import ingest_polled
 from hub.models import FILE_KINDS, IngestSource, SourceKind
 from hub.services.ingest.cdr_socket import CdrSocketServers
 from hub.services.ingest.follow import SourceFollower
@@ -45,7 +46,9 @@ class IngestProcess:
     def _tick(self) -> int:
         if time.monotonic() - self._loaded_at >= self.reload_every:
             self._reload()
-        return sum(self._poll(f) for f in list(self.followers.values()))
+        stored = sum(self._poll(f) for f in list(self.followers.values()))
+        ingest_polled()
+        return stored
 
     def _forget_followers(self) -> None:
         """After a failed batch only the database knows how far each file was read (the batch's
