@@ -31,7 +31,8 @@ urlpatterns = [
     path("webhooks/<int:endpoint_id>/delete/", webhooks.webhook_delete, name="webhook-delete"),
     path("deliveries/", deliveries.delivery_list, name="deliveries"),
     path("deliveries/<int:delivery_id>/", deliveries.delivery_detail, name="delivery"),
-    path("deliveries/<int:delivery_id>/redeliver/", deliveries.delivery_redeliver, name="delivery-redeliver"),
+    path("deliveries/<int:delivery_id>/redeliver/", deliveries.delivery_redeliver_view, name="delivery-redeliver"),
+    path("deliveries/<int:delivery_id>/retry-now/", deliveries.delivery_retry_now_view, name="delivery-retry-now"),
     # Calls
     path("calls/", calls.call_list, name="calls"),
     path("calls/<str:unique_call_id>/", calls.call_detail, name="call"),

@@ -1,10 +1,11 @@
 """Reads of the delivery engine's tables, always through the account."""
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from hub.errors import NotFound
-from hub.models import Account, Attempt, Delivery, WebhookEndpoint
+from hub.models import Account, Attempt, Delivery, SigningSecret, WebhookEndpoint
 
 
 def webhook_list(*, account: Account) -> QuerySet[WebhookEndpoint]:
@@ -32,3 +33,10 @@ def delivery_get(*, account: Account, delivery_id: int) -> Delivery:
 
 def attempt_list(*, delivery: Delivery) -> QuerySet[Attempt]:
     return Attempt.objects.filter(delivery=delivery).order_by("started_at", "id")
+
+
+def signing_secrets_active(*, endpoint: WebhookEndpoint) -> list[SigningSecret]:
+    """Newest first: the one signing now, then any old one still signing beside it after a rotation."""
+    now = timezone.now()
+    return list(SigningSecret.objects.filter(endpoint=endpoint).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+                .order_by("-created_at", "-id"))

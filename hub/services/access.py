@@ -24,8 +24,11 @@ def normalise_network(text: str) -> str:
 
 
 def _audit(*, account: Account, actor: str, user, action: str, network: AllowedNetwork, summary: str) -> None:
+    added = action.endswith(".added")
+    values = {"network": network.network, "note": network.note}
     AuditEntry.objects.create(account=account, actor=actor, user=user, action=action,
-                              object_type="allowed_network", object_id=str(network.pk), summary=summary)
+                              object_type="allowed_network", object_id=str(network.pk), summary=summary,
+                              changes={name: [None, v] if added else [v, None] for name, v in values.items() if v})
 
 
 @transaction.atomic

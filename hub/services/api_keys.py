@@ -45,5 +45,6 @@ def api_key_revoke(*, account: Account, key_id: int, actor: str = "cli", user=No
             api_key.save(update_fields=["revoked_at"])
             AuditEntry.objects.create(account=account, user=user, actor=actor, action="api_key.revoked",
                                       object_type="api_key", object_id=str(api_key.pk),
-                                      summary=f"revoked API key {api_key.name!r} ({api_key.prefix}…)")
+                                      summary=f"revoked API key {api_key.name!r} ({api_key.prefix}…)",
+                                      changes={"revoked_at": [None, api_key.revoked_at.isoformat()]})
     return api_key

@@ -25,6 +25,7 @@ from hub.errors import Conflict, InvalidInput, NotFound
 from hub.metrics.record import click_to_call_record
 from hub.models import Account, ApiKey, CallControl, CallState, ClickToCall, ClickToCallStatus, Pbx, PbxUser
 from hub.selectors.click_to_call import PLACING, placed_call_find
+from hub.services.audit import audit_record
 from integrations.pbx_drivers import DRIVERS, DriverConfig, DriverError, driver_for
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,8 @@ def number_normalise(number: str, *, region: str = "") -> str:
 
 
 def call_originate(*, account: Account, pbx: Pbx, user_number: str, number_to_call: str,
-                   caller_id: str | None = None, api_key: ApiKey | None = None) -> ClickToCall:
+                   caller_id: str | None = None, api_key: ApiKey | None = None, user=None) -> ClickToCall:
+    """Queue a click-to-call for ``api_key`` (the API) or ``user`` (the console); audited as either."""
     if pbx.account_id != account.pk:
         raise NotFound("pbx: no such PBX on this account")
     user_number = user_number.strip()
@@ -69,6 +71,8 @@ def call_originate(*, account: Account, pbx: Pbx, user_number: str, number_to_ca
         click = ClickToCall.objects.create(account=account, pbx=pbx, api_key=api_key, user_number=user_number,
                                            number_to_call=number, caller_id=(caller_id or "").strip(),
                                            driver=control.driver)
+        audit_record(account=account, user=user, api_key=api_key, action="click_to_call.placed", obj=click,
+                     summary=f"asked PBX {pbx.name} to ring {user_number} and dial {number}")
         transaction.on_commit(lambda: enqueue(PLACE_TASK, click.pk))
     click_to_call_record(outcome="accepted")
     return click

@@ -5,12 +5,14 @@ from django.db import transaction
 
 from hub.models import Account, ApiKey
 from hub.services.api_keys import api_key_create
-from hub.services.webui_audit import audit_record
+from hub.services.audit import audit_record
 
 
 @transaction.atomic
 def api_key_issue(*, account: Account, user, name: str, scopes: list[str]) -> tuple[ApiKey, str]:
     api_key, full_key = api_key_create(account=account, name=name, scopes=scopes)
     audit_record(account=account, user=user, action="api_key.created", obj=api_key,
-                 summary=f"created API key {api_key.name!r} ({api_key.prefix}…) with {', '.join(scopes) or 'no scopes'}")
+                 summary=f"created API key {api_key.name!r} ({api_key.prefix}…) with {', '.join(scopes) or 'no scopes'}",
+                 changes={"name": [None, api_key.name], "prefix": [None, api_key.prefix], "scopes": [None, list(scopes)],
+                          "expires_at": [None, api_key.expires_at.isoformat() if api_key.expires_at else None]})
     return api_key, full_key

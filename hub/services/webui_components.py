@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 
 from hub.errors import Conflict, InvalidInput
 from hub.models import Account, ComponentCondition, WebhookComponent
-from hub.services.webui_audit import audit_record
+from hub.services.audit import audit_record, changes_between
 
 FIELDS = ("name", "condition", "target", "seconds", "headers", "enabled")
 
@@ -29,6 +29,7 @@ def component_save(*, account: Account, user, values: dict, component: WebhookCo
     _check(values)
     created = component is None
     component = component or WebhookComponent(account=account)
+    before = {} if created else {field: getattr(component, field) for field in FIELDS}
     if component.account_id != account.pk:
         raise InvalidInput("component", "belongs to another account")
     for field in FIELDS:
@@ -39,8 +40,11 @@ def component_save(*, account: Account, user, values: dict, component: WebhookCo
             component.save()
     except IntegrityError:
         raise Conflict(f"a component named {values['name']!r} already exists") from None
-    audit_record(account=account, user=user, action="component.created" if created else "component.updated",
-                 obj=component, summary=("created " if created else "updated ") + f"component {_describe(component)}")
+    changes = changes_between(before, {field: getattr(component, field) for field in FIELDS})
+    if changes:
+        audit_record(account=account, user=user, action="component.created" if created else "component.updated",
+                     obj=component, summary=("created " if created else "updated ") + f"component {_describe(component)}",
+                     changes=changes)
     return component
 
 
@@ -49,5 +53,6 @@ def component_delete(*, account: Account, user, component: WebhookComponent) -> 
     if component.account_id != account.pk:
         raise InvalidInput("component", "belongs to another account")
     audit_record(account=account, user=user, action="component.deleted", obj=component,
-                 summary=f"deleted component {_describe(component)}")
+                 summary=f"deleted component {_describe(component)}",
+                 changes=changes_between({field: getattr(component, field) for field in FIELDS}, dict.fromkeys(FIELDS)))
     component.delete()

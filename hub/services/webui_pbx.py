@@ -15,6 +15,7 @@ from django.db import transaction
 
 from hub.errors import InvalidInput
 from hub.models import AuditEntry, CallControl, DriverKind, Pbx
+from hub.services.audit import changes_between
 from hub.vocabulary.timezones import parse_timezone
 
 PBX_FIELDS = ("name", "timezone", "default_region", "idle_call_timeout")
@@ -122,6 +123,14 @@ def _clean_control(fields: dict, control: CallControl | None) -> dict | None:
     return values
 
 
+def _snapshot(pbx: Pbx, control: CallControl | None) -> dict[str, Any]:
+    values = {name: getattr(pbx, name) for name in PBX_FIELDS}
+    values.update({name: getattr(control, name) if control else None for name in CONTROL_FIELDS})
+    if control is None:
+        values["driver"] = OFF
+    return values
+
+
 @transaction.atomic
 def pbx_settings_update(*, pbx: Pbx, actor: str, user=None, **fields: Any) -> tuple[Pbx, list[str]]:
     """Validate and save a PBX's settings; return it with the names of the fields that changed.
@@ -136,6 +145,7 @@ def pbx_settings_update(*, pbx: Pbx, actor: str, user=None, **fields: Any) -> tu
         raise InvalidInput(sorted(unknown)[0], "not a setting of a PBX")
     locked = Pbx.objects.select_for_update().get(pk=pbx.pk)
     control = CallControl.objects.select_for_update().filter(pbx=locked).first()
+    before = _snapshot(locked, control)
     pbx_values = _clean_pbx(fields)
     control_values = _clean_control(fields, control)
 
@@ -168,9 +178,12 @@ def pbx_settings_update(*, pbx: Pbx, actor: str, user=None, **fields: Any) -> tu
             summary += f"; changed {', '.join(rest)}" if rest else ""
         else:
             summary = f"updated PBX {locked.slug}: changed " + ", ".join(LABELS[name] for name in changed)
+        after = _snapshot(locked, None if removed else control)
+        changes = changes_between({n: before.get(n) for n in changed}, {n: after.get(n) for n in changed},
+                                  secret_fields={"secret"})
         AuditEntry.objects.create(account_id=locked.account_id, user=user, action="pbx.updated",
                                   actor=actor or getattr(user, "email", "") or "system",
-                                  object_type="pbx", object_id=str(locked.pk), summary=summary)
+                                  object_type="pbx", object_id=str(locked.pk), summary=summary, changes=changes)
     # The caller's instance shows what was saved.
     for name in PBX_FIELDS:
         setattr(pbx, name, getattr(locked, name))

@@ -9,7 +9,7 @@ from django.db import transaction
 from hub.errors import InvalidInput
 from hub.models import Account, IngestSource, Pbx, SourceKind
 from hub.net import parse_network
-from hub.services.webui_audit import audit_record
+from hub.services.audit import audit_record, changes_between
 
 FIELDS = ("kind", "path", "port", "listen_host", "allowed_networks", "rules_path", "enabled")
 
@@ -45,6 +45,7 @@ def ingest_source_save(*, account: Account, user, pbx: Pbx, values: dict, source
     values = _check(values)
     created = source is None
     source = source or IngestSource(pbx=pbx)
+    before = {} if created else {field: getattr(source, field) for field in FIELDS}
     moved = not created and (source.path != values.get("path") or source.kind != values["kind"])
     for field in FIELDS:
         if field in values:
@@ -52,8 +53,10 @@ def ingest_source_save(*, account: Account, user, pbx: Pbx, values: dict, source
     if moved:
         source.position = None  # another file: read it from the start, not at the old offset
     source.save()
-    audit_record(account=account, user=user, action="ingest_source.created" if created else "ingest_source.updated",
-                 obj=source, summary=("added " if created else "updated ") + _describe(source))
+    changes = changes_between(before, {field: getattr(source, field) for field in FIELDS})
+    if changes:
+        audit_record(account=account, user=user, action="ingest_source.created" if created else "ingest_source.updated",
+                     obj=source, summary=("added " if created else "updated ") + _describe(source), changes=changes)
     return source
 
 
@@ -62,5 +65,6 @@ def ingest_source_delete(*, account: Account, user, source: IngestSource) -> Non
     if source.pbx.account_id != account.pk:
         raise InvalidInput("source", "belongs to another account")
     audit_record(account=account, user=user, action="ingest_source.deleted", obj=source,
-                 summary=f"removed {_describe(source)}")
+                 summary=f"removed {_describe(source)}",
+                 changes=changes_between({field: getattr(source, field) for field in FIELDS}, dict.fromkeys(FIELDS)))
     source.delete()

@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 from standardwebhooks.webhooks import WebhookVerificationError
 
-from hub.errors import Conflict, InvalidInput
+from hub.errors import InvalidInput
 from hub.models import Attempt, AuditEntry, Delivery, DeliveryStatus, WebhookEndpoint
 from hub.services.delivery import (
     attempts_prune, deliveries_recover, deliveries_sweep, delivery_redeliver, signing_secret_rotate,
@@ -24,17 +24,20 @@ def hook(account, receiver):
                                    secret_token="token-abcdefgh-1234", timeout_seconds=2)
 
 
-def test_redeliver_sends_a_failed_delivery_again(hook, pbx, receiver):
+def test_redeliver_sends_a_failed_or_delivered_delivery_again(hook, pbx, receiver):
     receiver.replies = [Reply(400)]
     [delivery] = emit(pbx)
     run_due()
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.FAILED
-    delivery_redeliver(delivery=delivery)
+    delivery_redeliver(delivery=delivery, actor="olivia@acme.test")
     assert run_due() == [DeliveryStatus.DELIVERED]
-    assert [r.header("webhook-id") for r in receiver.requests] == [delivery.message_id] * 2
-    with pytest.raises(Conflict):
-        delivery_redeliver(delivery=Delivery.objects.get(pk=delivery.pk))
+    delivery_redeliver(delivery=Delivery.objects.get(pk=delivery.pk), actor="olivia@acme.test")
+    assert run_due() == [DeliveryStatus.DELIVERED]
+    assert [r.header("webhook-id") for r in receiver.requests] == [delivery.message_id] * 3
+    entries = AuditEntry.objects.filter(action="delivery.resent", object_id=str(delivery.pk)).order_by("id")
+    assert [e.changes["status"] for e in entries] == [["failed", "pending"], ["delivered", "pending"]]
+    assert {e.actor for e in entries} == {"olivia@acme.test"}
 
 
 def test_recover_sends_again_every_failed_delivery_since_a_time(hook, pbx, receiver):

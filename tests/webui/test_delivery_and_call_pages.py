@@ -29,16 +29,16 @@ def test_a_delivery_shows_its_payload_and_every_attempt(viewer, world):
     page = viewer.get(reverse("webui:delivery", args=[delivery.pk])).content.decode()
     assert "HTTP 503" in page and "&quot;busy&quot;: true" in page and "41 ms" in page
     assert "timeout" in page and "read timed out" in page and "&quot;event&quot;: &quot;x&quot;" in page
-    assert "Redeliver" not in page  # a viewer
+    assert "Resend" not in page  # a viewer
 
 
 def test_redeliver_puts_a_failed_delivery_back_in_the_queue(admin, world):
     delivery = make_delivery(make_endpoint(world.account))
     response = admin.post(reverse("webui:delivery-redeliver", args=[delivery.pk]), follow=True)
     delivery.refresh_from_db()
-    assert delivery.status == DeliveryStatus.PENDING and "Queued for delivery again." in response.content.decode()
+    assert delivery.status == DeliveryStatus.PENDING and "Queued to be sent again" in response.content.decode()
     again = admin.post(reverse("webui:delivery-redeliver", args=[delivery.pk]), follow=True).content.decode()
-    assert "Only a failed delivery can be redelivered" in again
+    assert "still waiting to be sent: use Retry now" in again
 
 
 def test_call_search_finds_by_number_and_call_id(viewer, world):

@@ -131,7 +131,7 @@ def test_the_list_shows_health_and_an_empty_state(admin, world):
     assert "No endpoints yet" in admin.get(reverse("webui:webhooks")).content.decode()
     make_endpoint(world.account, url="https://crm.example.com/x")
     page = admin.get(reverse("webui:webhooks")).content.decode()
-    assert "https://crm.example.com/x" in page and "healthy" in page
+    assert "https://crm.example.com/x" in page and "no traffic yet" in page and "healthy" not in page
 
 
 def test_post_only_addresses_opened_again_lead_back_to_the_endpoint(admin, world):

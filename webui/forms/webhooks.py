@@ -1,6 +1,8 @@
 """The webhook endpoint form: what the service needs, in fields a person can fill in."""
 from __future__ import annotations
 
+import json
+
 from django import forms
 
 from hub.catalogue import CATALOGUE
@@ -85,8 +87,15 @@ class WebhookForm(forms.Form):
         return fields
 
 
+def sample_text(trigger: str) -> str:
+    return json.dumps(dict(CATALOGUE[trigger].sample), indent=2, ensure_ascii=False)
+
+
 class TestRequestForm(forms.Form):
     trigger = forms.ChoiceField(label="Event")
+    payload = forms.CharField(label="Payload", max_length=64 * 1024, required=False, widget=forms.Textarea(attrs={
+        "rows": 12, "spellcheck": "false", "class": "mono", "data-test-payload": ""}),
+        help_text="The catalogue's sample for the event; edit any value before sending. Left empty, the sample is sent.")
 
     def __init__(self, *args, endpoint, **kwargs):
         super().__init__(*args, **kwargs)
@@ -96,6 +105,20 @@ class TestRequestForm(forms.Form):
         if others:
             choices.append(("Other events", [(k, f"{CATALOGUE[k].title} ({k})") for k in others]))
         self.fields["trigger"].choices = choices
+        first = ticked[0] if ticked else next(iter(CATALOGUE))
+        self.fields["trigger"].initial = self.initial.get("trigger", first)
+        self.fields["payload"].initial = self.initial.get("payload") or sample_text(self.fields["trigger"].initial)
+
+    def clean_payload(self):
+        if not self.cleaned_data["payload"].strip():
+            return None  # the service sends the event's sample
+        try:
+            payload = json.loads(self.cleaned_data["payload"])
+        except ValueError as exc:
+            raise forms.ValidationError(f"This is not valid JSON ({exc}).") from None
+        if not isinstance(payload, dict):
+            raise forms.ValidationError("The payload must be a JSON object ({…}), like the sample.")
+        return payload
 
 
 class RecoverForm(forms.Form):
@@ -109,7 +132,17 @@ class DeliveryFilterForm(forms.Form):
     trigger = forms.ChoiceField(required=False, choices=[("", "Any event"), *[(k, k) for k in CATALOGUE]])
     call = forms.CharField(required=False, max_length=100, label="Call id",
                            widget=forms.TextInput(attrs={"placeholder": "unique call id"}))
+    message_id = forms.CharField(required=False, max_length=64, label="Message id",
+                                 widget=forms.TextInput(attrs={"placeholder": "msg_… (webhook-id)"}))
+    since = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, endpoints, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["endpoint"].choices = [("", "All endpoints"), *[(e.pk, str(e)) for e in endpoints]]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            self.add_error("until", "The end of the range is before its start.")
+        return data

@@ -45,31 +45,41 @@ def deliveries_per_hour(*, account: Account, slots: list[datetime]) -> dict[str,
 
 @dataclass
 class EndpointHealth:
+    """An endpoint's state and its attempt counts since ``since``, read from the attempt log
+    (test requests left out, as the engine leaves them out of health)."""
     endpoint: WebhookEndpoint
-    delivered: int
-    failed: int
-    pending: int
+    delivered: int  # successful attempts (each is one delivered delivery)
+    failed: int  # failed attempts, retried or not
+    pending: int  # deliveries waiting now, whatever their age
 
     @property
     def state(self) -> str:
-        if not self.endpoint.enabled:
+        e = self.endpoint
+        if not e.enabled:
             return "disabled"
-        return "failing" if self.endpoint.consecutive_failures else "healthy"
+        if e.last_success_at is None and e.last_failure_at is None:
+            return "no_traffic"  # nothing but tests sent yet: no ground for "healthy"
+        return "failing" if e.consecutive_failures else "healthy"
 
     @property
     def success_rate(self) -> int | None:
-        settled = self.delivered + self.failed
-        return None if not settled else round(100 * self.delivered / settled)
+        tried = self.delivered + self.failed
+        return None if not tried else round(100 * self.delivered / tried)
 
 
-def endpoint_health(*, account: Account, since: datetime) -> list[EndpointHealth]:
-    recent = Q(deliveries__created_at__gte=since, deliveries__is_test=False)
-    endpoints = WebhookEndpoint.objects.filter(account=account).annotate(
-        n_delivered=Count("deliveries", filter=recent & Q(deliveries__status=DeliveryStatus.DELIVERED)),
-        n_failed=Count("deliveries", filter=recent & Q(deliveries__status=DeliveryStatus.FAILED)),
-        n_pending=Count("deliveries", filter=recent & Q(deliveries__status__in=DELIVERY_BUCKETS["pending"])),
-    )
-    return [EndpointHealth(e, e.n_delivered, e.n_failed, e.n_pending) for e in endpoints]
+def endpoint_health(*, account: Account, since: datetime, endpoint_id: int | None = None) -> list[EndpointHealth]:
+    endpoints = WebhookEndpoint.objects.filter(account=account)
+    if endpoint_id is not None:
+        endpoints = endpoints.filter(pk=endpoint_id)
+    tried = Q(deliveries__is_test=False, deliveries__attempts__started_at__gte=since)
+    ok = Q(deliveries__attempts__status_code__gte=200, deliveries__attempts__status_code__lt=300)
+    attempts = {row["id"]: row for row in endpoints.values("id").annotate(
+        n_ok=Count("deliveries__attempts", filter=tried & ok), n_failed=Count("deliveries__attempts", filter=tried & ~ok))}
+    waiting = dict(Delivery.objects.filter(account=account, endpoint__in=endpoints, is_test=False,
+                                           status__in=DELIVERY_BUCKETS["pending"])
+                   .values("endpoint_id").annotate(n=Count("id")).values_list("endpoint_id", "n"))
+    return [EndpointHealth(e, attempts[e.pk]["n_ok"], attempts[e.pk]["n_failed"], waiting.get(e.pk, 0))
+            for e in endpoints.order_by("created_at", "id")]
 
 
 @dataclass

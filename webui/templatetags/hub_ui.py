@@ -63,14 +63,17 @@ TONES = {
     "delivered": "ok", "answered": "ok", "connected": "ok", "ended": "muted", "healthy": "ok", "enabled": "ok",
     "failed": "error", "failing": "error", "missed": "error", "abandoned": "error", "error": "error",
     "pending": "warn", "sending": "info", "queued": "warn", "ringing_user": "info", "in_progress": "info",
-    "disabled": "muted", "revoked": "muted", "expired": "muted", "closed_idle": "warn", "unanswered": "warn",
+    "disabled": "muted", "no_traffic": "muted", "revoked": "muted", "expired": "muted", "closed_idle": "warn", "unanswered": "warn",
 }
+
+LABELS = {"no_traffic": "no traffic yet"}
 
 
 @register.simple_tag
 def pill(status, label: str | None = None) -> str:
     status = str(status or "")
-    return format_html('<span class="pill {}">{}</span>', TONES.get(status, ""), label or status.replace("_", " "))
+    return format_html('<span class="pill {}">{}</span>', TONES.get(status, ""), label or LABELS.get(status)
+                       or status.replace("_", " "))
 
 
 @register.simple_tag(takes_context=True)
@@ -96,3 +99,17 @@ def error_text(reason: str = "", error_class: str = "", message: str = "", advic
     if advice and explained.advice:
         return format_html('<span title="{}">{}</span>. {}', explained.detail, explained.title, explained.advice)
     return format_html('<span title="{}">{}</span>', explained.detail, explained.title)
+
+
+@register.filter
+def audit_value(value) -> str:
+    """One side of an audit change, readable: "—" for nothing, lists joined, objects as JSON."""
+    if value is None or value == "" or value == [] or value == {}:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)

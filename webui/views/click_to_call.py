@@ -21,7 +21,7 @@ def click_to_call(request):
         user = form.cleaned_data["user"]
         try:
             click = call_originate(account=account, pbx=user.pbx, user_number=user.number,
-                                   number_to_call=form.cleaned_data["number"])
+                                   number_to_call=form.cleaned_data["number"], user=request.user)
         except HubError as exc:
             add_service_error(form, exc, fields=ERROR_FIELDS)
         else:

@@ -1,4 +1,3 @@
-from dataclasses import asdict
 from datetime import timedelta
 
 from django.contrib import messages
@@ -6,22 +5,24 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
-from hub.catalogue import families
+from hub.catalogue import CATALOGUE, families
 from hub.errors import HubError
 from hub.selectors.delivery import delivery_list, webhook_get
 from hub.services.delivery import (
-    deliveries_recover, signing_secret_rotate, webhook_endpoint_create, webhook_endpoint_delete,
-    webhook_endpoint_enable, webhook_endpoint_update, webhook_test,
+    deliveries_recover, signing_secret_rotate, signing_secrets_reveal, webhook_endpoint_create,
+    webhook_endpoint_delete, webhook_endpoint_enable, webhook_endpoint_update, webhook_test,
 )
 from webui.flash import flash_pop, flash_pop_secret, flash_put, flash_secret, post_only
-from webui.forms.common import add_service_error, sentence
-from webui.forms.webhooks import ERROR_FIELDS, RecoverForm, TestRequestForm, WebhookForm
+from webui.forms.common import add_service_error
+from webui.forms.webhooks import ERROR_FIELDS, RecoverForm, TestRequestForm, WebhookForm, sample_text
 from webui.pages import confirm_page, confirmed, page
 from webui.selectors.dashboard import endpoint_health
-from webui.selectors.deliveries import signing_secrets_active
+from webui.selectors.deliveries import signing_secrets_active, test_outcome_get
+from webui.snippets import SNIPPETS
 from webui.tenancy import member_view
 
 RECENT_DELIVERIES = 10
+HEALTH_WINDOW = timedelta(hours=24)
 # What an action hands to the endpoint page it redirects to (webui.flash).
 SECRET_FLASH, TEST_FLASH, REVEAL_FLASH = "webhook-secret", "webhook-test", "webhook-reveal"
 
@@ -34,7 +35,7 @@ def _actor(request) -> dict:
 def webhook_list(request):
     account = request.membership.account
     return page(request, "webui/webhooks/list.html", {
-        "endpoints": endpoint_health(account=account, since=timezone.now() - timedelta(hours=24)),
+        "endpoints": endpoint_health(account=account, since=timezone.now() - HEALTH_WINDOW),
     }, section="webhooks")
 
 
@@ -76,14 +77,32 @@ def webhook_edit(request, endpoint_id: int):
     return _form_page(request, form, endpoint)
 
 
-def _detail(request, endpoint, *, test_form=None, test_result=None, new_secret=None, revealed=None, recover_form=None):
+def _detail(request, endpoint, *, test_form=None, test=None, new_secret=None, revealed=None, recover_form=None):
+    [health] = endpoint_health(account=endpoint.account, since=timezone.now() - HEALTH_WINDOW, endpoint_id=endpoint.pk)
     return page(request, "webui/webhooks/detail.html", {
-        "endpoint": endpoint, "test_form": test_form or TestRequestForm(endpoint=endpoint),
-        "test_result": test_result, "new_secret": new_secret, "revealed": revealed,
+        "endpoint": endpoint, "health": health, "test_form": test_form or TestRequestForm(endpoint=endpoint),
+        "test": test, "new_secret": new_secret, "revealed": revealed, "snippets": SNIPPETS,
+        "test_samples": {key: sample_text(key) for key in CATALOGUE},
         "recover_form": recover_form or RecoverForm(),
         "deliveries": delivery_list(endpoint=endpoint).filter(is_test=False)[:RECENT_DELIVERIES],
         "families": {family: [t for t in triggers if t.key in endpoint.triggers] for family, triggers in families().items()},
     }, section="webhooks")
+
+
+def _test_form(endpoint, flashed: dict | None) -> TestRequestForm:
+    """After a test: the event and payload just sent (or refused, with why); else the first ticked sample."""
+    if not flashed:
+        return TestRequestForm(endpoint=endpoint)
+    values = {"trigger": flashed.get("trigger", ""), "payload": flashed.get("payload", "")}
+    if not flashed.get("errors"):
+        return TestRequestForm(endpoint=endpoint, initial=values)
+    form = TestRequestForm(values, endpoint=endpoint)
+    form.is_valid()  # the form's own errors come back by themselves; the service's are added
+    for field, errors in flashed["errors"].items():
+        for error in errors:
+            if error not in form.errors.get(field, []):
+                form.add_error(field if field in form.fields else None, error)
+    return form
 
 
 @member_view
@@ -91,11 +110,9 @@ def webhook_detail(request, endpoint_id: int):
     """Also the page every action below redirects to; what it hands over is shown once."""
     endpoint = webhook_get(account=request.membership.account, endpoint_id=endpoint_id)
     test = flash_pop(request, TEST_FLASH)
-    test_form = TestRequestForm(endpoint=endpoint, initial={"trigger": test["trigger"]} if test else None)
-    if test and test.get("error"):
-        test_form.add_error(None, test["error"])
     response = _detail(
-        request, endpoint, test_form=test_form, test_result=test and test.get("result"),
+        request, endpoint, test_form=_test_form(endpoint, test),
+        test=test_outcome_get(endpoint=endpoint, delivery_id=test.get("delivery_id")) if test else None,
         new_secret=flash_pop_secret(request, SECRET_FLASH),
         revealed=signing_secrets_active(endpoint=endpoint) if flash_pop(request, REVEAL_FLASH) == endpoint.pk else None)
     response["Cache-Control"] = "no-store"  # a secret may be on it; no cache keeps the page
@@ -107,14 +124,19 @@ def webhook_detail(request, endpoint_id: int):
 def webhook_send_test(request, endpoint_id: int):
     endpoint = webhook_get(account=request.membership.account, endpoint_id=endpoint_id)
     form = TestRequestForm(request.POST, endpoint=endpoint)
+    sent = {"trigger": request.POST.get("trigger", ""), "payload": request.POST.get("payload", "")}
     if not form.is_valid():
-        flash_put(request, TEST_FLASH, {"trigger": "", "error": "Choose an event to send."})
+        flash_put(request, TEST_FLASH, sent | {"errors": {name: list(errors) for name, errors in form.errors.items()}})
     else:
-        trigger = form.cleaned_data["trigger"]
         try:
-            flash_put(request, TEST_FLASH, {"trigger": trigger, "result": asdict(webhook_test(endpoint=endpoint, trigger=trigger))})
+            result = webhook_test(endpoint=endpoint, trigger=form.cleaned_data["trigger"],
+                                  payload=form.cleaned_data["payload"], **_actor(request))
         except HubError as exc:
-            flash_put(request, TEST_FLASH, {"trigger": trigger, "error": sentence(str(exc))})
+            add_service_error(form, exc)
+            flash_put(request, TEST_FLASH, sent | {"errors": {name: list(errors) for name, errors in form.errors.items()}})
+        else:
+            # The page shows the test delivery itself: what was sent and what came back.
+            flash_put(request, TEST_FLASH, sent | {"delivery_id": result.delivery_id})
     return redirect(reverse("webui:webhook", args=[endpoint.pk]) + "#test")
 
 
@@ -138,6 +160,7 @@ def webhook_set_enabled(request, endpoint_id: int):
 @post_only("webui:webhook", "endpoint_id")
 def webhook_secret_reveal(request, endpoint_id: int):
     endpoint = webhook_get(account=request.membership.account, endpoint_id=endpoint_id)
+    signing_secrets_reveal(endpoint=endpoint, **_actor(request))  # a sensitive read: in the audit log
     flash_put(request, REVEAL_FLASH, endpoint.pk)  # the page reads the secrets once; a refresh hides them
     return redirect(reverse("webui:webhook", args=[endpoint.pk]) + "#signing")
 
@@ -162,7 +185,7 @@ def webhook_recover(request, endpoint_id: int):
     form = RecoverForm(request.POST)
     if not form.is_valid():
         return _detail(request, endpoint, recover_form=form)
-    count = deliveries_recover(endpoint=endpoint, since=form.cleaned_data["since"])
+    count = deliveries_recover(endpoint=endpoint, since=form.cleaned_data["since"], **_actor(request))
     messages.success(request, f"{count} failed deliver{'y' if count == 1 else 'ies'} sent again." if count
                      else "No failed deliveries since then.")
     return redirect("webui:webhook", endpoint.pk)

@@ -11,17 +11,17 @@
 from hub.services.delivery.attempt import delivery_attempt
 from hub.services.delivery.create import deliveries_create
 from hub.services.delivery.endpoints import (
-    signing_secret_rotate, webhook_endpoint_create, webhook_endpoint_delete, webhook_endpoint_enable,
+    signing_secret_rotate, signing_secrets_reveal, webhook_endpoint_create, webhook_endpoint_delete, webhook_endpoint_enable,
     webhook_endpoint_update,
 )
 from hub.services.delivery.pump import PumpResult, endpoint_pump, endpoints_pump
-from hub.services.delivery.redeliver import deliveries_recover, delivery_redeliver
+from hub.services.delivery.redeliver import deliveries_recover, delivery_redeliver, delivery_retry_now
 from hub.services.delivery.sweep import SweepResult, attempts_prune, deliveries_sweep
 from hub.services.delivery.testing import WebhookTestResult, webhook_test
 
 __all__ = [
     "PumpResult", "SweepResult", "WebhookTestResult", "attempts_prune", "deliveries_create", "deliveries_recover",
-    "deliveries_sweep", "delivery_attempt", "delivery_redeliver", "endpoint_pump", "endpoints_pump",
-    "signing_secret_rotate", "webhook_endpoint_create", "webhook_endpoint_delete", "webhook_endpoint_enable",
+    "deliveries_sweep", "delivery_attempt", "delivery_redeliver", "delivery_retry_now", "endpoint_pump", "endpoints_pump",
+    "signing_secret_rotate", "signing_secrets_reveal", "webhook_endpoint_create", "webhook_endpoint_delete", "webhook_endpoint_enable",
     "webhook_endpoint_update", "webhook_test",
 ]

@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from hub.catalogue import CATALOGUE
 from hub.errors import InvalidInput
-from hub.models import Account, AuditEntry, Dialect, SigningSecret, WebhookEndpoint
+from hub.models import Account, Dialect, SigningSecret, WebhookEndpoint
+from hub.selectors.delivery import signing_secrets_active
+from hub.services.audit import SECRET_REPLACED, SECRET_SET, audit_record, changes_between
 from hub.services.delivery.config import allow_networks
 from hub.services.delivery.enqueue import endpoints_wake_on_commit
 from hub.services.delivery.filters import filter_problems
@@ -24,6 +26,7 @@ MAX_TIMEOUT_SECONDS = 30
 MAX_CONCURRENCY = 64
 EDITABLE = ("name", "url", "enabled", "dialect", "triggers", "secret_token", "bearer_token", "event_paths",
             "headers", "filters", "timeout_seconds", "max_concurrency")
+SECRET_FIELDS = ("secret_token", "bearer_token")
 
 
 def _check_triggers(triggers: Any) -> None:
@@ -92,13 +95,13 @@ def _check_url(url: str) -> None:
                                   "(WEBHOOK_ALLOW_PRIVATE_NETWORKS).")
 
 
-def _audit(*, endpoint: WebhookEndpoint, action: str, actor: str, user, summary: str) -> None:
-    AuditEntry.objects.create(account_id=endpoint.account_id, actor=actor, user=user, action=action,
-                              object_type="webhook", object_id=str(endpoint.pk), summary=summary)
+def _audit(*, endpoint: WebhookEndpoint, action: str, actor: str, user, summary: str, changes=None) -> None:
+    audit_record(account_id=endpoint.account_id, actor=actor, user=user, action=action, obj=endpoint,
+                 object_type="webhook", summary=summary, changes=changes)
 
 
-def _changed_names(fields: dict[str, Any]) -> str:
-    return ", ".join(sorted(fields)) or "nothing"
+def _values(endpoint: WebhookEndpoint) -> dict[str, Any]:
+    return {name: getattr(endpoint, name) for name in EDITABLE}
 
 
 @transaction.atomic
@@ -116,7 +119,8 @@ def webhook_endpoint_create(*, account: Account, url: str, triggers: list[str], 
     secret = new_signing_secret()
     SigningSecret.objects.create(endpoint=endpoint, secret=secret)
     _audit(endpoint=endpoint, action="webhook.created", actor=actor, user=user,
-           summary=f"created webhook {endpoint.url} ({endpoint.dialect}; {', '.join(endpoint.triggers)})")
+           summary=f"created webhook {endpoint.url} ({endpoint.dialect}; {', '.join(endpoint.triggers)})",
+           changes=changes_between({}, _values(endpoint), secret_fields=SECRET_FIELDS))
     return endpoint, secret
 
 
@@ -132,20 +136,24 @@ def webhook_endpoint_update(*, endpoint: WebhookEndpoint, actor: str, user=None,
     if fields.get("dialect") == Dialect.TO_REST and endpoint.dialect != Dialect.TO_REST and not (
             fields.get("event_paths") or endpoint.event_paths):
         fields["event_paths"] = dict(DEFAULT_PATHS)
+    before = _values(endpoint)
     for name, value in fields.items():
         setattr(endpoint, name, value)
     endpoint.save()
     if re_enable:
         _enable(endpoint)
-    # Never the secrets' values: only which fields changed.
-    _audit(endpoint=endpoint, action="webhook.updated", actor=actor, user=user,
-           summary=f"changed {_changed_names(fields)}")
+    # Only what really changed, and for secrets only whether one is set: never their values.
+    changes = changes_between(before, {name: fields[name] for name in fields}, secret_fields=SECRET_FIELDS)
+    if changes:
+        _audit(endpoint=endpoint, action="webhook.updated", actor=actor, user=user,
+               summary=f"changed {', '.join(sorted(changes))}", changes=changes)
     return endpoint
 
 
 @transaction.atomic
 def webhook_endpoint_delete(*, endpoint: WebhookEndpoint, actor: str, user=None) -> None:
-    _audit(endpoint=endpoint, action="webhook.deleted", actor=actor, user=user, summary=f"deleted webhook {endpoint.url}")
+    _audit(endpoint=endpoint, action="webhook.deleted", actor=actor, user=user, summary=f"deleted webhook {endpoint.url}",
+           changes=changes_between(_values(endpoint), dict.fromkeys(EDITABLE), secret_fields=SECRET_FIELDS))
     endpoint.delete()
 
 
@@ -160,8 +168,10 @@ def _enable(endpoint: WebhookEndpoint) -> None:
 @transaction.atomic
 def webhook_endpoint_enable(*, endpoint: WebhookEndpoint, actor: str, user=None) -> WebhookEndpoint:
     """Re-enable (after a 410 or the automatic disable): health starts afresh, waiting deliveries go."""
+    was_enabled = endpoint.enabled
     _enable(endpoint)
-    _audit(endpoint=endpoint, action="webhook.enabled", actor=actor, user=user, summary="re-enabled")
+    _audit(endpoint=endpoint, action="webhook.enabled", actor=actor, user=user, summary="re-enabled",
+           changes=changes_between({"enabled": was_enabled}, {"enabled": True}))
     return endpoint
 
 
@@ -175,5 +185,15 @@ def signing_secret_rotate(*, endpoint: WebhookEndpoint, actor: str, user=None,
     row = SigningSecret.objects.create(endpoint=endpoint, secret=secret)
     SigningSecret.objects.filter(pk=row.pk).update(created_at=now)
     _audit(endpoint=endpoint, action="webhook.secret_rotated", actor=actor, user=user,
-           summary="rotated the signing secret; the old one signs too until " + (now + ROTATION_OVERLAP).isoformat())
+           summary="rotated the signing secret; the old one signs beside the new one for 24 hours",
+           changes={"signing_secret": [SECRET_SET, SECRET_REPLACED]})
     return secret
+
+
+@transaction.atomic
+def signing_secrets_reveal(*, endpoint: WebhookEndpoint, actor: str, user=None) -> list[SigningSecret]:
+    """The secrets signing now (see signing_secrets_active); a sensitive read, so it is audited."""
+    secrets = signing_secrets_active(endpoint=endpoint)
+    _audit(endpoint=endpoint, action="webhook.secret_revealed", actor=actor, user=user,
+           summary=f"revealed the signing secret{'s' if len(secrets) > 1 else ''} of {endpoint}")
+    return secrets

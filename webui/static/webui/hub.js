@@ -120,5 +120,25 @@
     });
   }
 
-  onReady(function () { setUpFill(); setUpCopy(); setUpConfirm(); setUpAutosubmit(); setUpGenerate(); setUpApiRunner(); setUpLive(); });
+  // Test request: the payload box starts as the chosen event's catalogue sample; picking another
+  // event swaps in its sample unless the admin has edited the box (then a button offers it).
+  function setUpTestPayload() {
+    var box = document.querySelector("textarea[data-test-payload]");
+    var data = document.getElementById("test-samples");
+    if (!box || !data) return;
+    var samples = JSON.parse(data.textContent);
+    var select = box.form.querySelector("select[name=trigger]");
+    var reset = box.form.querySelector("[data-reset-payload]");
+    var seeded = samples[select.value] === box.value;
+    var refresh = function () { reset.hidden = box.value === samples[select.value]; };
+    select.addEventListener("change", function () {
+      if (seeded) box.value = samples[select.value] || "{}";
+      refresh();
+    });
+    box.addEventListener("input", function () { seeded = box.value === samples[select.value]; refresh(); });
+    reset.addEventListener("click", function () { box.value = samples[select.value] || "{}"; seeded = true; refresh(); });
+    refresh();
+  }
+
+  onReady(function () { setUpTestPayload(); setUpFill(); setUpCopy(); setUpConfirm(); setUpAutosubmit(); setUpGenerate(); setUpApiRunner(); setUpLive(); });
 })();

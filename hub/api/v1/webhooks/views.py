@@ -109,7 +109,7 @@ class WebhookTestApi(WebhookApi):
         endpoint = self.endpoint(webhook_id)
         data = s.TestInput(data=request.data)
         data.is_valid(raise_exception=True)
-        result = webhook_test(endpoint=endpoint, trigger=data.validated_data["trigger"])
+        result = webhook_test(endpoint=endpoint, trigger=data.validated_data["trigger"], actor=self.actor)
         out = {name: getattr(result, name) for name in s.TestOut().fields if hasattr(result, name)}
         out["status"] = "delivered" if result.delivered else "failed"
         return envelope.success(s.TestOut(out).data)
