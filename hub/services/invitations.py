@@ -24,7 +24,7 @@ from hub.models import Account, Invitation, Membership
 from hub.models.invitations import INVITATION_TOKEN_PURPOSE
 from hub.selectors.team import invitation_for_token, invitation_get
 from hub.services.team import owner_check, role_check
-from hub.services.webui_audit import audit_record
+from hub.services.audit import audit_record, changes_between
 
 
 def user_for_email(email: str):
@@ -53,7 +53,8 @@ def invitation_create(*, account: Account, email: str, role: str, user) -> tuple
     token = _new_token(invitation)
     invitation.save()
     audit_record(account=account, user=user, action="member.invited", obj=invitation,
-                 summary=f"Invited {email} as {invitation.get_role_display()}")
+                 summary=f"Invited {email} as {invitation.get_role_display()}",
+                 changes={"email": [None, email], "role": [None, invitation.role]})
     return invitation, token
 
 
@@ -62,10 +63,12 @@ def invitation_renew(*, account: Account, invitation_id: int, user) -> tuple[Inv
     """A fresh link (and expiry) for a pending invitation; the old link stops working."""
     owner_check(account=account, user=user)
     invitation = invitation_get(account=account, invitation_id=invitation_id)
+    expired_at = invitation.expires_at
     token = _new_token(invitation)
     invitation.save(update_fields=["token_hash", "expires_at"])
     audit_record(account=account, user=user, action="invitation.renewed", obj=invitation,
-                 summary=f"New invitation link for {invitation.email}")
+                 summary=f"New invitation link for {invitation.email}",
+                 changes=changes_between({"expires_at": expired_at}, {"expires_at": invitation.expires_at}))
     return invitation, token
 
 
@@ -74,7 +77,8 @@ def invitation_revoke(*, account: Account, invitation_id: int, user) -> Invitati
     owner_check(account=account, user=user)
     invitation = invitation_get(account=account, invitation_id=invitation_id)
     audit_record(account=account, user=user, action="invitation.revoked", obj=invitation,
-                 summary=f"Withdrew the invitation of {invitation.email}")
+                 summary=f"Withdrew the invitation of {invitation.email}",
+                 changes={"email": [invitation.email, None], "role": [invitation.role, None]})
     invitation.delete()
     return invitation
 
@@ -118,6 +122,7 @@ def invitation_accept(*, token: str, user=None, password: str | None = None) -> 
                                                      defaults={"role": invitation.role})
     audit_record(account=invitation.account, user=user, action="member.joined", obj=membership,
                  summary=f"{invitation.email} joined as {membership.get_role_display()} (invited by "
-                         f"{invitation.invited_by.email if invitation.invited_by else 'a former member'})")
+                         f"{invitation.invited_by.email if invitation.invited_by else 'a former member'})",
+                 changes={"member": [None, invitation.email], "role": [None, membership.role]})
     invitation.delete()
     return membership

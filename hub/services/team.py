@@ -10,7 +10,7 @@ from django.db import transaction
 from hub.errors import Conflict, InvalidInput, NotAllowed
 from hub.models import Account, Membership, Role
 from hub.selectors.team import team_member_get
-from hub.services.webui_audit import audit_record
+from hub.services.audit import audit_record
 
 
 def role_check(role: str) -> None:
@@ -48,11 +48,12 @@ def member_role_set(*, account: Account, membership_id: int, role: str, user) ->
         return member
     if role != Role.OWNER:
         _keep_an_owner(member, "demoted")
-    before = member.get_role_display()
+    before, before_role = member.get_role_display(), member.role
     member.role = role
     member.save(update_fields=["role"])
     audit_record(account=account, user=user, action="member.role_changed", obj=member,
-                 summary=f"{_name(member)}: role {before} → {member.get_role_display()}")
+                 summary=f"{_name(member)}: role {before} → {member.get_role_display()}",
+                 changes={"role": [before_role, member.role]})
     return member
 
 
@@ -63,6 +64,7 @@ def member_remove(*, account: Account, membership_id: int, user) -> Membership:
     member = team_member_get(account=account, membership_id=membership_id)
     _keep_an_owner(member, "removed")
     audit_record(account=account, user=user, action="member.removed", obj=member,
-                 summary=f"Removed {_name(member)} ({member.get_role_display()})")
+                 summary=f"Removed {_name(member)} ({member.get_role_display()})",
+                 changes={"member": [_name(member), None], "role": [member.role, None]})
     member.delete()
     return member

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from django.urls import reverse
 from django.utils import timezone
 
-from hub.models import Attempt, AuditEntry, ClickToCall, Delivery, DeliveryStatus
+from hub.models import Attempt, AuditEntry, ClickToCall, Delivery, DeliveryStatus, Membership
 from hub.services.click_to_call import call_originate
 from tests.webui.conftest import enable_click_to_call, make_call, make_delivery, make_endpoint
 from tests.webui.receiver import receiver
@@ -180,3 +180,11 @@ def test_the_audit_log_shows_before_and_after_and_filters_by_action_actor_and_da
     today = timezone.localdate(timezone=_zone(world))
     assert owner.get(url, {"since": str(today), "until": str(today)}).content.decode().count('<tr data-audit="') == 2
     assert "Nothing recorded that matches" in owner.get(url, {"until": str(today - timedelta(days=1))}).content.decode()
+
+
+def test_team_changes_are_in_the_audit_log_with_before_and_after(owner, world):
+    vera = Membership.objects.get(account=world.account, user=world.viewer)
+    owner.post(reverse("webui:team-role", args=[vera.pk]), {"role": "admin"})
+    page = owner.get(reverse("webui:audit"), {"kind": "member"}).content.decode()
+    row = page.split('<tr data-audit="member.role_changed"')[1].split("</tr>\n")[0]
+    assert "<td data-before>viewer</td><td data-after>admin</td>" in row and "olivia@acme.test" in row

@@ -10,7 +10,8 @@ from hub.models import Account, AuditEntry
 # What the filter offers: the prefix of the action names each part of the hub writes.
 OBJECT_KINDS = {"api_key": "API keys", "allowed_network": "IP whitelist", "webhook": "Webhooks",
                 "delivery": "Deliveries", "click_to_call": "Click-to-call", "pbx": "PBX settings",
-                "ingest_source": "PBX sources", "component": "Components"}
+                "ingest_source": "PBX sources", "component": "Components", "member": "Team",
+                "invitation": "Invitations"}
 
 
 def _day_start(day: date) -> datetime:
