@@ -2,7 +2,8 @@ import os
 import sys
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun, worker_init, worker_process_init, worker_ready
+from celery.signals import (after_setup_logger, after_setup_task_logger, task_postrun, task_prerun, worker_init,
+                            worker_process_init, worker_ready)
 from kombu.transport import TRANSPORT_ALIASES
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings")
@@ -62,3 +63,17 @@ def _task_log_scope(task_id=None, **_) -> None:
 def _task_log_scope_end(**_) -> None:
     from hub.logs.context import log_scope_start
     log_scope_start()
+
+
+@after_setup_logger.connect
+@after_setup_task_logger.connect
+def _structured_lines(logger, **_) -> None:
+    # The worker and beat replace the handlers settings.LOGGING gave the root logger with their
+    # own: those write the hub's lines too (LOG_FORMAT, each record's fields, its task's id).
+    from django.conf import settings
+
+    from hub.logs.context import ContextFields
+    from hub.logs.formatters import line_formatter
+    for handler in logger.handlers:
+        handler.setFormatter(line_formatter(settings.LOG_FORMAT))
+        handler.addFilter(ContextFields())

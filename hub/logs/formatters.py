@@ -46,3 +46,8 @@ class JsonFormatter(logging.Formatter):
         elif record.exc_text:
             line["exception"] = record.exc_text
         return redact(json.dumps(line, default=str, ensure_ascii=False))
+
+
+def line_formatter(log_format: str) -> logging.Formatter:
+    """The formatter LOG_FORMAT names (text or json)."""
+    return JsonFormatter() if log_format == "json" else TextFormatter()
