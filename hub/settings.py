@@ -283,6 +283,11 @@ SPECTACULAR_SETTINGS = {
         "SuccessStatusEnum": ["success"],
         "VisitStatusEnum": ["answered", "abandoned"],
     },
+    # Enums as drf-spectacular makes them, then the 503 any operation gives during a database outage.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "hub.api.schema.document_database_outage",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

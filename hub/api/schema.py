@@ -40,3 +40,35 @@ ERRORS = {
     403: OpenApiResponse(ErrorEnvelope, description="The key lacks the scope."),
     429: OpenApiResponse(ErrorEnvelope, description="Too many requests for this key; see Retry-After."),
 }
+
+
+def _unavailable_response(error_ref: dict) -> dict:
+    from hub.views.errors import RETRY_AFTER_SECONDS
+    return {
+        "description": "The database cannot be reached (a restart or failover): nothing was stored or "
+                       "changed, and the same request will succeed once it is back. Retry after "
+                       "`Retry-After` seconds.",
+        "headers": {"Retry-After": {
+            "required": True,
+            "description": f"Seconds to wait before retrying (now {RETRY_AFTER_SECONDS}).",
+            "schema": {"type": "integer", "minimum": 1},
+        }},
+        "content": {"application/json": {"schema": error_ref}},
+    }
+
+
+def document_database_outage(result: dict, **_) -> dict:
+    """drf-spectacular postprocessing hook: every operation can answer 503 + Retry-After.
+
+    DatabaseUnavailableMiddleware answers any request under /api/ and /ingest/ that meets a
+    database outage, whichever view it was for, so the reply is documented once here rather
+    than in each view's responses. The body is the key-authenticated views' ErrorEnvelope
+    (hub.views.errors.database_unavailable), on the push URLs too.
+    """
+    response = _unavailable_response({"$ref": "#/components/schemas/ErrorEnvelope"})
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if isinstance(operation, dict) and "responses" in operation:
+                operation["responses"].setdefault("503", response)
+    return result
+

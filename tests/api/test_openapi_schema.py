@@ -50,7 +50,7 @@ def test_token_less_push_urls_document_the_token_header(schema) -> None:
 
     assert [(p["name"], p["in"]) for p in native["parameters"]] == [("X-Pbx-Token", "header")]
     assert "Authorization: Bearer" in native["parameters"][0]["description"]
-    assert set(native["responses"]) == {"202", "400", "401", "404", "413"}
+    assert set(native["responses"]) == {"202", "400", "401", "404", "413", "503"}
 
 
 def test_native_push_accepts_one_event_or_a_list(schema) -> None:
@@ -91,7 +91,18 @@ def test_plugin_post_documents_json_form_and_bare_link_bodies(schema) -> None:
 def test_every_ingest_operation_documents_its_replies(schema) -> None:
     for path in ("/ingest/events/{token}/", "/ingest/3cx-webhook/{token}/"):
         for operation in schema["paths"][path].values():
-            assert set(operation["responses"]) == {"202", "400", "404", "413"}
+            assert set(operation["responses"]) == {"202", "400", "404", "413", "503"}
+
+
+def test_every_operation_documents_the_503_of_a_database_outage(schema) -> None:
+    operations = [(path, method, operation) for path, methods in schema["paths"].items()
+                  for method, operation in methods.items()]
+
+    assert {path.split("/")[1] for path, _, _ in operations} == {"api", "ingest"}
+    for path, method, operation in operations:
+        unavailable = operation["responses"]["503"]
+        assert unavailable["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorEnvelope"}
+        assert unavailable["headers"]["Retry-After"]["required"] is True, (method, path)
 
 
 def test_documented_examples_are_accepted(client, token) -> None:

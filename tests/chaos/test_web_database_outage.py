@@ -4,6 +4,7 @@ import json
 
 import pytest
 import requests
+import schemathesis
 
 from tests.ingest.hub_processes import wait_for
 
@@ -28,11 +29,13 @@ def _up(base: str) -> bool:
         return False
 
 
-def _assert_unavailable(response: requests.Response) -> None:
+def _assert_unavailable(response: requests.Response, operation) -> None:
     assert response.status_code == 503, response.text[:500]
     assert response.headers["Content-Type"] == "application/json"
     assert int(response.headers["Retry-After"]) > 0
     assert response.json()["status"] == "error" and response.json()["code"] == 503
+    operation.validate_response(response)  # the body the published schema documents for a 503
+    assert "Retry-After" in operation.definition.raw["responses"]["503"]["headers"]
 
 
 def test_requests_during_a_database_outage_get_503_json_and_the_push_succeeds_after(hub_on_redis, chaos_postgres):
@@ -44,14 +47,16 @@ def test_requests_during_a_database_outage_get_503_json_and_the_push_succeeds_af
     wait_for(lambda: _up(base), timeout=60, what="gunicorn to answer", alive=web)
     push = f"{base}/ingest/events/{token}/"
     calls = f"{base}/api/v1/calls"
+    schema = schemathesis.openapi.from_url(f"{base}/api/schema/?format=json")
+    push_op, calls_op = schema["/ingest/events/{token}/"]["POST"], schema["/api/v1/calls"]["GET"]
     assert requests.post(push, json=RINGING, timeout=10).status_code == 202
     assert requests.get(calls, headers={"X-Api-Key": api_key}, timeout=10).status_code == 200
 
     chaos_postgres.stop()
     try:
-        _assert_unavailable(requests.post(push, json=ANSWERED, timeout=30))
-        _assert_unavailable(requests.get(calls, headers={"X-Api-Key": api_key}, timeout=30))
-        _assert_unavailable(requests.post(push, json=ANSWERED, timeout=30))  # a kept connection or a new one
+        _assert_unavailable(requests.post(push, json=ANSWERED, timeout=30), push_op)
+        _assert_unavailable(requests.get(calls, headers={"X-Api-Key": api_key}, timeout=30), calls_op)
+        _assert_unavailable(requests.post(push, json=ANSWERED, timeout=30), push_op)  # a kept connection or a new one
         assert requests.get(f"{base}/readyz", timeout=30).status_code == 503
         assert web.proc.poll() is None
     finally:
