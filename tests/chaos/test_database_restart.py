@@ -1,7 +1,8 @@
-"""PostgreSQL dies and comes back while a PBX keeps writing: ingest, the worker and beat wait
-for it instead of exiting, then catch up, and every webhook goes out once, in each call's order;
-CDR records that reach ingest's socket meanwhile are stored once the database is back."""
+"""PostgreSQL dies for a minute and comes back while a PBX keeps writing: ingest, the worker and
+beat wait for it instead of exiting, then catch up, and every webhook goes out once, in each
+call's order; CDR records that reach ingest's socket meanwhile are stored once the database is back."""
 import socket
+import time
 from datetime import datetime
 
 import pytest
@@ -13,20 +14,35 @@ from tests.services import free_port
 
 pytestmark = pytest.mark.services
 
+# The issue's bar: every long-running process rides out an outage of at least a minute. The
+# database stays down this long whatever happens meanwhile; nothing is timed.
+OUTAGE_SECONDS = 60
+# The PBX writes a slice this often while the database is down, so the middle third of the
+# traffic spreads over the whole outage instead of arriving in its first second.
+OUTAGE_WRITE_EVERY = 8
 
-def test_processes_ride_out_a_postgresql_restart_and_catch_up(hub_on_redis, chaos_postgres, receiver, tmp_path):
-    def database_restart(run) -> None:
+
+def test_processes_ride_out_a_minute_long_postgresql_outage_and_catch_up(hub_on_redis, chaos_postgres, receiver,
+                                                                          tmp_path):
+    def database_outage(run) -> None:
         chaos_postgres.stop()
+        back_at = time.monotonic() + OUTAGE_SECONDS
+        next_write = time.monotonic()
         try:
-            # The PBX goes on writing; ingest finds the database gone and keeps retrying.
+            while time.monotonic() < back_at:
+                if time.monotonic() >= next_write:
+                    if run.traffic.written < len(run.traffic.lines) * 2 / 3:
+                        run.traffic.write()
+                    next_write += OUTAGE_WRITE_EVERY
+                run.assert_all_running()
+                time.sleep(0.5)
             run.traffic.write_up_to(2 / 3)
-            wait_for(lambda: run.ingest.output().count("database unavailable") >= 3, timeout=60, interval=0.2,
-                     what="ingest to retry the database a few times", alive=run.ingest)
-            run.assert_all_running()
+            # Ingest found the database gone and kept retrying (its log says so at each attempt).
+            assert run.ingest.output().count("database unavailable") >= 3, run.ingest.output()[-4000:]
         finally:
             chaos_postgres.start()
 
-    run = steady_traffic_through(hub_on_redis, receiver, tmp_path / "pbx", fault=database_restart)
+    run = steady_traffic_through(hub_on_redis, receiver, tmp_path / "pbx", fault=database_outage)
     assert "database reachable again" in run.ingest.output()
     assert_delivered_once_each_in_order(hub_on_redis, receiver)
 
