@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from hub.metrics.exposition import metrics
 from hub.views import health
@@ -9,6 +11,8 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
+    # Browsers ask for /favicon.ico whatever the page links; it is the console's icon.
+    path("favicon.ico", RedirectView.as_view(url=static("webui/favicon.svg"), permanent=True)),
     path("api/integration/v2/", include("hub.api.integration.urls")),
     path("api/integration/v2/", include("hub.api.click_to_call.integration_urls")),
     path("api/v1/", include("hub.api.click_to_call.v1_urls")),

@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 
 import pytest
-from django.db import connections
 
 from hub.models import CallControl, ClickToCall, Delivery, DeliveryStatus, PbxUser, Role
 from hub.services.click_to_call import click_to_call_place, click_to_call_refresh
@@ -33,24 +32,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.services, pytest.mark.django_db(t
 # docs/screenshots to refresh the README's pictures, so a test run never changes them.
 SHOTS = Path(os.environ.get("HUB_SCREENSHOTS_DIR") or Path(os.environ["HUB_VAR_DIR"]) / "screenshots")
 PASSWORD = "a long test password"
-
-
-@pytest.fixture
-def browser(chromium_path, monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop on this thread; the test's own ORM calls are
-    # still plain synchronous code (Playwright's documented set-up for Django).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path,
-                                    args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield browser
-        browser.close()
-        # The ORM calls made while Playwright ran opened a connection that the test database's
-        # teardown does not see (Django's connections are context-local, and Playwright runs
-        # its event loop on this thread); left open, it kept that database from being dropped.
-        connections.close_all()
 
 
 class Worker:

@@ -140,5 +140,18 @@
     refresh();
   }
 
-  onReady(function () { setUpTestPayload(); setUpFill(); setUpCopy(); setUpConfirm(); setUpAutosubmit(); setUpGenerate(); setUpApiRunner(); setUpLive(); });
+  // A table or code block wider than the screen scrolls sideways; keyboard users reach that
+  // scroll only if the box can take focus (WCAG 2.1.1), so such boxes join the tab order.
+  function setUpScrollFocus() {
+    var mark = function () {
+      document.querySelectorAll(".table-wrap, pre.code, .secret-box code").forEach(function (box) {
+        var scrolls = box.scrollWidth > box.clientWidth || box.scrollHeight > box.clientHeight;
+        if (scrolls) box.setAttribute("tabindex", "0"); else if (box.getAttribute("tabindex") === "0") box.removeAttribute("tabindex");
+      });
+    };
+    mark();
+    window.addEventListener("resize", mark);
+  }
+
+  onReady(function () { setUpScrollFocus(); setUpTestPayload(); setUpFill(); setUpCopy(); setUpConfirm(); setUpAutosubmit(); setUpGenerate(); setUpApiRunner(); setUpLive(); });
 })();
