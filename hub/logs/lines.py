@@ -12,11 +12,12 @@ delivery_logger = logging.getLogger("hub.delivery")
 CALLS_NAMED = 50
 
 
-def ingest_batch_logged(*, pbx, events: list, result) -> None:
+def ingest_batch_logged(*, pbx, sources, result) -> None:
+    """``sources``: the sources of the batch's new events."""
     if not ingest_logger.isEnabledFor(logging.INFO) or not (result.received or result.catalogue_events):
         return
     calls = sorted(result.calls)
-    fields = {"account": pbx.account_id, "pbx": pbx.pk, "sources": ",".join(sorted({str(e.source) for e in events})),
+    fields = {"account": pbx.account_id, "pbx": pbx.pk, "sources": ",".join(sorted(map(str, sources))),
               "received": result.received, "stored": result.stored, "duplicates": result.duplicates,
               "catalogue_events": len(result.catalogue_events), "calls": len(calls),
               "call_ids": ",".join(map(str, calls[:CALLS_NAMED])) + (",…" if len(calls) > CALLS_NAMED else "")}

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from hub.assembly import derive_standalone_events
 from hub.logs.lines import ingest_batch_logged
-from hub.metrics.record import ingest_batch_record
+from hub.metrics.record import events_per_source, ingest_batch_record
 from hub.models import Call, Pbx, StoredPbxEvent
 from hub.services.delivery import deliveries_create
 from hub.services.ingest.advance import CallEvents, calls_advance
@@ -155,6 +155,7 @@ def events_ingest(*, pbx: Pbx, events: list[PbxEvent], progress: Callable[[], No
         # The outbox: delivery rows commit with the events; workers are woken on commit.
         deliveries_create(events=result.catalogue_events)
     # Counted once committed, once per batch: the hot path's cost is a few dict updates.
-    ingest_batch_record(pbx_id=pbx.pk, events=fresh, catalogue_events=result.catalogue_events)
-    ingest_batch_logged(pbx=pbx, events=fresh, result=result)
+    per_source = events_per_source(fresh)
+    ingest_batch_record(pbx_id=pbx.pk, events=fresh, per_source=per_source, catalogue_events=result.catalogue_events)
+    ingest_batch_logged(pbx=pbx, sources=per_source, result=result)
     return result
