@@ -293,14 +293,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# Prometheus metrics (hub/metrics): GET /metrics on the web process; the worker and the ingest
-# process serve their own on METRICS_HOST at these ports (0: not served). A scraper needs an
-# address in METRICS_ALLOWED_NETWORKS or METRICS_TOKEN as a bearer token.
-METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 # prometheus_client takes the variable's mere presence for multiprocess mode, an empty value
 # included (an env file copied from .env.example): its files would land in the working directory.
 if os.environ.get("PROMETHEUS_MULTIPROC_DIR") == "":
     del os.environ["PROMETHEUS_MULTIPROC_DIR"]
+# Prometheus metrics (hub/metrics): GET /metrics on the web process; the worker and the ingest
+# process serve their own on METRICS_HOST at these ports (0: not served). A scraper needs an
+# address in METRICS_ALLOWED_NETWORKS or METRICS_TOKEN as a bearer token.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 METRICS_ALLOWED_NETWORKS = env_networks("METRICS_ALLOWED_NETWORKS", ["127.0.0.1/32", "::1/128"])
 METRICS_HOST = env_str("METRICS_HOST", "127.0.0.1")
 METRICS_WORKER_PORT = env_int("METRICS_WORKER_PORT", 9101, minimum=0)

@@ -15,8 +15,9 @@ def bearer_token(authorization: str | None) -> str | None:
     return token.strip() or None if scheme.lower() == "bearer" else None
 
 
-def metrics_access_allowed(*, address: str, authorization: str | None) -> bool:
-    if address_in(address, [str(n) for n in settings.METRICS_ALLOWED_NETWORKS]):
+def metrics_access_allowed(*, address: str | None, authorization: str | None) -> bool:
+    """``address``: the scraper's, None when it cannot be known (then only the token opens)."""
+    if address is not None and address_in(address, [str(n) for n in settings.METRICS_ALLOWED_NETWORKS]):
         return True
     expected, presented = settings.METRICS_TOKEN, bearer_token(authorization)
     # Constant time: the comparison must not tell a prober how much of a guess was right.

@@ -41,10 +41,22 @@ def refused() -> tuple[int, dict[str, str], bytes]:
         b"metrics: send Authorization: Bearer <METRICS_TOKEN>, or scrape from METRICS_ALLOWED_NETWORKS\n")
 
 
+_FORWARDED = ("HTTP_X_FORWARDED_FOR", "HTTP_FORWARDED", "HTTP_X_REAL_IP")
+
+
+def scraper_address(request) -> str | None:
+    """The client's address, or None for a request relayed by a proxy the hub was not told of
+    (TRUSTED_PROXY_IPS): behind nginx on the same host every request comes from 127.0.0.1, and
+    loopback must not let the internet read the metrics."""
+    address = client_ip(request)
+    relayed = any(request.META.get(header) for header in _FORWARDED)
+    return None if relayed and address == request.META.get("REMOTE_ADDR") else address
+
+
 @csrf_exempt  # a scraper has no session: a POST gets 405, not a CSRF page
 @require_GET
 def metrics(request):
-    if not metrics_access_allowed(address=client_ip(request), authorization=request.headers.get("Authorization")):
+    if not metrics_access_allowed(address=scraper_address(request), authorization=request.headers.get("Authorization")):
         status, headers, body = refused()
         return HttpResponse(body, status=status, headers=headers)
     body, content_type = Scrape(database_state=True).render(request.headers.get("Accept"))
