@@ -1,6 +1,7 @@
 from django import forms
 
 from hub.models import ComponentCondition, SourceKind
+from hub.models.ingest import FILE_KINDS
 from webui.forms.common import split_list
 from webui.forms.webhooks import parse_headers
 
@@ -8,17 +9,38 @@ from webui.forms.webhooks import parse_headers
 class SourceForm(forms.Form):
     kind = forms.ChoiceField(choices=SourceKind.choices, label="Source")
     path = forms.CharField(max_length=500, required=False, label="File path",
-                           help_text="Log or CDR file to follow (log and CDR file sources).",
+                           help_text="The log or CDR file to follow.",
                            widget=forms.TextInput(attrs={"placeholder": "/var/lib/3cxpbx/Instance1/Data/Logs/3CXCallFlow.log"}))
     port = forms.IntegerField(min_value=1, max_value=65535, required=False, label="CDR port",
-                              help_text="TCP port 3CX's active CDR socket connects to (CDR socket only).")
+                              help_text="TCP port 3CX's active CDR socket connects to.")
     listen_host = forms.CharField(max_length=64, required=False, initial="0.0.0.0", label="Listen address")
     allowed_networks = forms.CharField(required=False, label="Allowed source addresses",
-                                       help_text="CDR socket: addresses or CIDRs the PBX connects from, comma-separated.",
+                                       help_text="Addresses or CIDRs the PBX connects from, comma-separated.",
                                        widget=forms.TextInput(attrs={"placeholder": "198.51.100.10"}))
     rules_path = forms.CharField(max_length=500, required=False, label="Rules file",
                                  help_text="Log patterns (TOML); empty uses the shipped 3CX v20 rules.")
     enabled = forms.BooleanField(required=False, initial=True, label="Read this source")
+
+    # Which fields each kind of source reads; the page shows only the chosen kind's.
+    LOG_KINDS = (SourceKind.CALLFLOW_LOG, SourceKind.QUEUEMANAGER_LOG)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A file source needs its path, a socket its port: each is required for its kind only.
+        kind = self.data.get("kind") if self.is_bound else self.initial.get("kind")
+        socket = kind == SourceKind.CDR_SOCKET
+        self.fields["path"].required = not socket
+        self.fields["port"].required = socket
+        self.fields["path"].error_messages["required"] = "Give the file to follow, e.g. /var/lib/3cxpbx/Instance1/Data/Logs/3CXCallFlow.log"
+        self.fields["port"].error_messages["required"] = "A CDR socket needs the TCP port 3CX connects to."
+
+    @property
+    def file_kinds(self) -> str:
+        return " ".join(FILE_KINDS)
+
+    @property
+    def log_kinds(self) -> str:
+        return " ".join(self.LOG_KINDS)
 
     @staticmethod
     def initial_from(source) -> dict:

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.timesince import timesince
 
 register = template.Library()
 
@@ -23,6 +26,7 @@ ICONS = {
     "list": '<path d="M8 6h13M8 12h13M8 18h13M3 6h.01M3 12h.01M3 18h.01"/>',
     "copy": '<rect x="9" y="9" width="13" height="13" rx="2"/><path d="M5 15H4a2 2 0 0 1-2-2V4a2 2 0 0 1 2-2h9a2 2 0 0 1 2 2v1"/>',
     "plus": '<path d="M12 5v14M5 12h14"/>',
+    "book": '<path d="M4 19.5A2.5 2.5 0 0 1 6.5 17H20V3H6.5A2.5 2.5 0 0 0 4 5.5z"/><path d="M4 19.5V21h16"/>',
     "terminal": '<path d="M4 17l6-6-6-6M12 19h8"/>',
 }
 
@@ -59,6 +63,16 @@ def seconds(value) -> str:
     return f"{value // 3600}h {value % 3600 // 60:02d}m"
 
 
+@register.filter
+def ago(value) -> str:
+    """How long ago, in words: "just now" under a minute (timesince says "0 minutes")."""
+    if not value:
+        return ""
+    if timezone.now() - value < timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(value)} ago"
+
+
 TONES = {
     "delivered": "ok", "answered": "ok", "connected": "ok", "ended": "muted", "healthy": "ok", "enabled": "ok",
     "failed": "error", "failing": "error", "missed": "error", "abandoned": "error", "error": "error",
@@ -71,9 +85,10 @@ LABELS = {"no_traffic": "no traffic yet"}
 
 @register.simple_tag
 def pill(status, label: str | None = None) -> str:
+    """A status badge; every label in lower case, so "in progress" sits beside "answered"."""
     status = str(status or "")
-    return format_html('<span class="pill {}">{}</span>', TONES.get(status, ""), label or LABELS.get(status)
-                       or status.replace("_", " "))
+    text = label or LABELS.get(status) or status.replace("_", " ")
+    return format_html('<span class="pill {}">{}</span>', TONES.get(status, ""), text.lower())
 
 
 @register.simple_tag(takes_context=True)

@@ -153,5 +153,18 @@
     window.addEventListener("resize", mark);
   }
 
-  onReady(function () { setUpScrollFocus(); setUpTestPayload(); setUpFill(); setUpCopy(); setUpConfirm(); setUpAutosubmit(); setUpGenerate(); setUpApiRunner(); setUpLive(); });
+  // data-show-for="#select" data-show-values="a b": shown only while the select holds a or b
+  // (a source form asks only for its kind's fields). Without JavaScript every group shows.
+  function setUpShowFor() {
+    document.querySelectorAll("[data-show-for]").forEach(function (group) {
+      var select = document.querySelector(group.dataset.showFor);
+      if (!select) return;
+      var values = group.dataset.showValues.split(" ");
+      var update = function () { group.hidden = values.indexOf(select.value) < 0; };
+      select.addEventListener("change", update);
+      update();
+    });
+  }
+
+  onReady(function () { setUpShowFor(); setUpScrollFocus(); setUpTestPayload(); setUpFill(); setUpCopy(); setUpConfirm(); setUpAutosubmit(); setUpGenerate(); setUpApiRunner(); setUpLive(); });
 })();
