@@ -4,9 +4,9 @@ from datetime import datetime, timezone as dt_timezone
 
 from django.urls import reverse
 
-from hub.models import Delivery, DeliveryStatus
-from tests.factories import make_account
-from tests.webui.conftest import make_call, make_delivery, make_endpoint
+from hub.models import Delivery, DeliveryStatus, Role
+from tests.factories import make_account, make_member
+from tests.webui.conftest import make_call, make_delivery, make_endpoint, signed_in
 
 # 03:06:45 on Monday 7 December in Melbourne (summer time, +11:00) is 16:06:45 UTC the day before.
 INSTANT = datetime(2026, 12, 6, 16, 6, 45, tzinfo=dt_timezone.utc)
@@ -33,10 +33,6 @@ def test_delivery_times_are_in_the_pbx_zone(viewer, world):
 
 
 def test_a_fixed_offset_zone_is_named_as_an_offset(db):
-    from hub.models import Role
-    from tests.factories import make_member
-    from tests.webui.conftest import signed_in
-
     account, pbx, _ = make_account("kolkata", timezone="+05:30")
     client = signed_in(make_member(account, "ravi@kolkata.test", Role.VIEWER))
     make_call(pbx, "c1", call_start_at=INSTANT, last_event_at=INSTANT)

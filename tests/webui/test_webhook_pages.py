@@ -143,3 +143,12 @@ def test_post_only_addresses_opened_again_lead_back_to_the_endpoint(admin, world
         assert (response.status_code, response["Location"]) == (302, detail), name
     assert WebhookEndpoint.objects.filter(pk=endpoint.pk, enabled=True).exists()
     assert SigningSecret.objects.filter(endpoint=endpoint).count() == 1
+
+
+def test_a_new_secret_waits_for_its_own_endpoints_page(admin, world):
+    other = make_endpoint(world.account, url="https://other.example.com/h")
+    response = admin.post(reverse("webui:webhook-new"), VALID)
+    endpoint = WebhookEndpoint.objects.exclude(pk=other.pk).get()
+    secret = SigningSecret.objects.get(endpoint=endpoint).secret
+    assert secret not in admin.get(reverse("webui:webhook", args=[other.pk])).content.decode()
+    assert secret in admin.get(response["Location"]).content.decode()

@@ -23,8 +23,9 @@ from webui.tenancy import member_view
 
 RECENT_DELIVERIES = 10
 HEALTH_WINDOW = timedelta(hours=24)
-# What an action hands to the endpoint page it redirects to (webui.flash).
-SECRET_FLASH, TEST_FLASH, REVEAL_FLASH = "webhook-secret", "webhook-test", "webhook-reveal"
+# What an action hands to the endpoint page it redirects to (webui.flash), named per endpoint so
+# another endpoint's page, opened first in another tab, never shows or swallows it.
+SECRET_FLASH, TEST_FLASH, REVEAL_FLASH = "webhook-secret:{}", "webhook-test:{}", "webhook-reveal:{}"
 
 
 def _actor(request) -> dict:
@@ -57,7 +58,7 @@ def webhook_new(request):
             add_service_error(form, exc, fields=ERROR_FIELDS)
         else:
             messages.success(request, "Endpoint created. Send a test request to check the receiver answers.")
-            flash_secret(request, SECRET_FLASH, secret)
+            flash_secret(request, SECRET_FLASH.format(endpoint.pk), secret)
             return redirect("webui:webhook", endpoint.pk)
     return _form_page(request, form)
 
@@ -109,12 +110,12 @@ def _test_form(endpoint, flashed: dict | None) -> TestRequestForm:
 def webhook_detail(request, endpoint_id: int):
     """Also the page every action below redirects to; what it hands over is shown once."""
     endpoint = webhook_get(account=request.membership.account, endpoint_id=endpoint_id)
-    test = flash_pop(request, TEST_FLASH)
+    test = flash_pop(request, TEST_FLASH.format(endpoint.pk))
     response = _detail(
         request, endpoint, test_form=_test_form(endpoint, test),
         test=test_outcome_get(endpoint=endpoint, delivery_id=test.get("delivery_id")) if test else None,
-        new_secret=flash_pop_secret(request, SECRET_FLASH),
-        revealed=signing_secrets_active(endpoint=endpoint) if flash_pop(request, REVEAL_FLASH) == endpoint.pk else None)
+        new_secret=flash_pop_secret(request, SECRET_FLASH.format(endpoint.pk)),
+        revealed=signing_secrets_active(endpoint=endpoint) if flash_pop(request, REVEAL_FLASH.format(endpoint.pk)) else None)
     response["Cache-Control"] = "no-store"  # a secret may be on it; no cache keeps the page
     return response
 
@@ -126,17 +127,17 @@ def webhook_send_test(request, endpoint_id: int):
     form = TestRequestForm(request.POST, endpoint=endpoint)
     sent = {"trigger": request.POST.get("trigger", ""), "payload": request.POST.get("payload", "")}
     if not form.is_valid():
-        flash_put(request, TEST_FLASH, sent | {"errors": {name: list(errors) for name, errors in form.errors.items()}})
+        flash_put(request, TEST_FLASH.format(endpoint.pk), sent | {"errors": {name: list(errors) for name, errors in form.errors.items()}})
     else:
         try:
             result = webhook_test(endpoint=endpoint, trigger=form.cleaned_data["trigger"],
                                   payload=form.cleaned_data["payload"], **_actor(request))
         except HubError as exc:
             add_service_error(form, exc)
-            flash_put(request, TEST_FLASH, sent | {"errors": {name: list(errors) for name, errors in form.errors.items()}})
+            flash_put(request, TEST_FLASH.format(endpoint.pk), sent | {"errors": {name: list(errors) for name, errors in form.errors.items()}})
         else:
             # The page shows the test delivery itself: what was sent and what came back.
-            flash_put(request, TEST_FLASH, sent | {"delivery_id": result.delivery_id})
+            flash_put(request, TEST_FLASH.format(endpoint.pk), sent | {"delivery_id": result.delivery_id})
     return redirect(reverse("webui:webhook", args=[endpoint.pk]) + "#test")
 
 
@@ -161,7 +162,7 @@ def webhook_set_enabled(request, endpoint_id: int):
 def webhook_secret_reveal(request, endpoint_id: int):
     endpoint = webhook_get(account=request.membership.account, endpoint_id=endpoint_id)
     signing_secrets_reveal(endpoint=endpoint, **_actor(request))  # a sensitive read: in the audit log
-    flash_put(request, REVEAL_FLASH, endpoint.pk)  # the page reads the secrets once; a refresh hides them
+    flash_put(request, REVEAL_FLASH.format(endpoint.pk), True)  # the page reads the secrets once; a refresh hides them
     return redirect(reverse("webui:webhook", args=[endpoint.pk]) + "#signing")
 
 
@@ -174,7 +175,7 @@ def webhook_secret_rotate(request, endpoint_id: int):
                             message="A new secret signs from now on; the current one keeps signing beside it for 24 hours.")
     secret = signing_secret_rotate(endpoint=endpoint, **_actor(request))
     messages.success(request, "Signing secret rotated. The old one keeps signing for 24 hours.")
-    flash_secret(request, SECRET_FLASH, secret)
+    flash_secret(request, SECRET_FLASH.format(endpoint.pk), secret)
     return redirect("webui:webhook", endpoint.pk)
 
 
