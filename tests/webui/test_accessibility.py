@@ -88,6 +88,9 @@ def test_every_page_passes_axe_at_both_widths(browser, live_server, console):
     problems: list[str] = []
     for width, viewport in WIDTHS.items():
         page = browser.new_page(viewport=viewport)
+        # Nothing a page loads (its styles, scripts, icon) may be missing or fail.
+        page.on("response", lambda r, width=width: r.url.startswith(live_server.url) and r.status >= 400
+                and problems.append(f"{width}: {r.status} for {r.url}"))
         page.goto(f"{live_server.url}/login/")
         _check(page, script, f"{width} /login/", problems)
         _sign_in(page, live_server.url)

@@ -10,6 +10,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 
+from webui.delivery_errors import explain, explain_reason
+
 register = template.Library()
 
 # Outline icons (24×24, stroke) in the style of Feather/Lucide, drawn inline: no icon font.
@@ -106,8 +108,6 @@ def error_text(reason: str = "", error_class: str = "", message: str = "", advic
 
     The raw message stays in a tooltip; ``advice=True`` adds what to do.
     """
-    from webui.delivery_errors import explain, explain_reason
-
     explained = explain(error_class, message) if error_class else explain_reason(reason)
     if explained is None:
         return reason or message
