@@ -43,6 +43,31 @@
     });
   }
 
+  // Phones: the nav folds behind its Menu button (CSS shows the button below 820 px only);
+  // without JavaScript the nav stays open and wraps.
+  function setUpNavToggle() {
+    var toggle = document.querySelector(".nav-toggle"), nav = document.getElementById("main-nav");
+    if (!toggle || !nav) return;
+    document.documentElement.classList.add("nav-folds");
+    toggle.addEventListener("click", function () {
+      var open = toggle.getAttribute("aria-expanded") !== "true";
+      toggle.setAttribute("aria-expanded", String(open));
+      nav.classList.toggle("open", open);
+    });
+  }
+
+  // Phones show each table row as a card: every cell is labelled with its column's heading.
+  function setUpTableLabels() {
+    document.querySelectorAll(".table-wrap > table").forEach(function (table) {
+      var heads = [].map.call(table.querySelectorAll("thead th"), function (th) { return th.textContent.trim(); });
+      table.querySelectorAll("tbody > tr").forEach(function (row) {
+        [].forEach.call(row.children, function (cell, i) { if (heads[i] && !cell.dataset.label) cell.dataset.label = heads[i]; });
+      });
+    });
+  }
+
+  onReady(function () { setUpNavToggle(); setUpTableLabels(); });
+
   function setUpAutosubmit() {
     document.querySelectorAll("form[data-autosubmit] select").forEach(function (select) {
       select.addEventListener("change", function () { select.form.submit(); });
