@@ -60,6 +60,14 @@ def _emitted(call_ids: list[int]) -> dict[int, set[str]]:
     return out
 
 
+def _anchor(ordered: list[PbxEvent], emitted: set[str]) -> str:
+    """The call's part of its catalogue keys: the one its stored events carry once some went
+    out. A fact read after that (later than PUSH_LATENESS, or after a flush) may be earlier
+    than every event known then; anchoring the call on it would send all its events again
+    under new keys."""
+    return min(key.split(":", 1)[0] for key in emitted) if emitted else call_anchor(ordered)
+
+
 @dataclass
 class CallEvents:
     """Events by call, and each call's first event as (occurred_at, 0, id) or, for events
@@ -111,8 +119,9 @@ def calls_advance(pbx: Pbx, call_ids: set[int], *, events: CallEvents | None = N
         record = assemble_normalised(ordered, tz=tz)
         if call.closed_reason and not record.ended:
             record = close_idle_call(record, call.closed_reason)
-        emission = emissions(ordered, tz=tz, derive=_deriver(components, call_anchor(ordered)),
-                             emitted=emitted.get(pk, set()), watermark=watermark, record=record)
+        stored = emitted.get(pk, set())
+        emission = emissions(ordered, tz=tz, derive=_deriver(components, _anchor(ordered, stored)),
+                             emitted=stored, watermark=watermark, record=record)
         last_at = ordered[-1].occurred_at  # the latest: ``ordered`` is sorted by time first
         assembled.append((call, record, last_at, emission.due))
         derived += [(call, d) for d in emission.events]
