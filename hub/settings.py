@@ -234,6 +234,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A worker (and beat) reconnects to the broker for as long as it takes, not 100 times (Celery's
 # default, some 45 minutes): a broker outage must never be what ends a hub process.
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Pushes (the 3CX plugin, native JSON, the CDR socket) may arrive this much out of event-time
+# order (retries after an outage or a timeout) and still give the catalogue events an in-order
+# stream gives; what depends on a call being complete waits this long for them
+# (docs/ingest.md, "Pushes").
+PUSH_LATENESS_SECONDS = env_int("HUB_PUSH_LATENESS_SECONDS", 30, minimum=0)
 CELERY_BEAT_SCHEDULE = {
     "close-idle-calls": {"task": "hub.close_idle_calls", "schedule": env_int("HUB_IDLE_SWEEP_SECONDS", 60, minimum=1)},
     # Catalogue events waiting for a followed file that went silent or got stuck (see docs/ingest.md).

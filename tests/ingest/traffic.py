@@ -37,6 +37,28 @@ def file_chunks(pbx: Pbx, path: Path, kind: str, rng: random.Random, *, max_byte
     return chunks
 
 
+def native_push(event: PbxEvent) -> dict:
+    """The event as the hub's native JSON push sends it (its dedupe key as the push's id)."""
+    return {"id": event.dedupe_key, "kind": str(event.kind), "occurred_at": event.occurred_at.isoformat(),
+            "pbx_call_id": event.pbx_call_id, "data": event.data}
+
+
+def cdr_lines(pbx: Pbx, path: Path) -> list[tuple[datetime, bytes]]:
+    """The CDR file's records as 3CX writes them to its CDR socket: (event time, line)."""
+    decoder = decoder_for(IngestSource(pbx=pbx, kind=KINDS["cdr"]))
+    out = []
+    for line in path.read_bytes().splitlines():
+        events = decoder.decode(line + b"\n", 0, final=True).events
+        out += [(event.occurred_at, line) for event in events]
+    return out
+
+
+def within_lateness(items: list, at, lateness: timedelta, rng: random.Random) -> list:
+    """``items`` in an order a sender retrying within ``lateness`` may deliver them: an item
+    comes after a later one (by ``at``) by less than ``lateness`` of event time, never more."""
+    return sorted(items, key=lambda item: at(item) + lateness * rng.random())
+
+
 def catalogue(pbx: Pbx) -> dict[str, tuple[str, str]]:
     """The PBX's catalogue events: key -> (trigger, payload as canonical JSON)."""
     return {key: (trigger, json.dumps(payload, sort_keys=True))

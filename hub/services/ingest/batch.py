@@ -22,7 +22,7 @@ from hub.services.ingest.fast_insert import rows_insert
 from hub.services.ingest.rows import COLUMNS, stored_event, to_event, to_rows
 from hub.services.ingest.sql_in import select_in
 from hub.services.ingest.turns import pbx_turn_take
-from hub.services.ingest.watermarks import EVERYTHING, due_call_ids, followed_watermark, watermark_record
+from hub.services.ingest.watermarks import due_call_ids, pbx_watermark, watermark_record
 from hub.vocabulary.pbx_event import Kind, PbxEvent
 from hub.vocabulary.timezones import parse_timezone
 
@@ -106,7 +106,7 @@ def _events_store(pbx: Pbx, linked: list[tuple[PbxEvent, Call | None]], known: C
 
 
 def events_ingest(*, pbx: Pbx, events: list[PbxEvent], progress: Callable[[], None] | None = None,
-                  watermark: datetime | None = None, flush: bool = False) -> IngestResult:
+                  watermark: datetime | None = None, flush: bool = False, pushed: bool = False) -> IngestResult:
     """Store, link, assemble and derive in ONE transaction; ``progress`` (e.g. saving the
     source position) runs inside it, so position and events commit or roll back together.
 
@@ -115,7 +115,10 @@ def events_ingest(*, pbx: Pbx, events: list[PbxEvent], progress: Callable[[], No
     stream, ``watermark`` (an import's: every event of it at or before that time has been
     read; None or EVERYTHING: the caller's events are all there is; EVERYTHING asks for the
     waiting calls to be brought out even with no events). ``flush``: wait for nothing (a source
-    that went silent). Calls whose waiting events the watermark now covers come out too.
+    that went silent). ``pushed``: the events came as a push that carries event times (native
+    JSON, the CDR socket), a stream that may arrive out of order within PUSH_LATENESS
+    (watermarks.pbx_watermark).
+    Calls whose waiting events the watermark now covers come out too.
     """
     result = IngestResult(received=len(events))
     if not events and progress is None and not flush and watermark is None:
@@ -141,9 +144,7 @@ def events_ingest(*, pbx: Pbx, events: list[PbxEvent], progress: Callable[[], No
         if flush:
             watermark = None
         else:
-            own = None if watermark == EVERYTHING else watermark
-            followed = followed_watermark(pbx)
-            watermark = followed if own is None else own if followed is None else min(own, followed)
+            watermark = pbx_watermark(pbx, own=watermark, pushed=events if pushed else [], now=timezone.now())
         watermark_record(pbx, watermark)
         advancing = result.calls | set(due_call_ids(pbx, watermark))
         derived = calls_advance(pbx, advancing, events=known, calls=calls, new_call_ids=created,

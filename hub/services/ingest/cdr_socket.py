@@ -21,9 +21,14 @@ logger = logging.getLogger(__name__)
 def cdr_line_ingest(*, source_id: int, line: bytes) -> int:
     """Store one CDR record received on a socket; returns the number of new events."""
     close_old_connections()  # runs on a worker thread that outlives Django's request cycle
-    source = IngestSource.objects.select_related("pbx").get(pk=source_id)
+    return cdr_record_ingest(source=IngestSource.objects.select_related("pbx").get(pk=source_id), line=line)
+
+
+def cdr_record_ingest(*, source: IngestSource, line: bytes) -> int:
+    """One record off ``source``'s socket into ingest: a push, which 3CX writes as each call
+    ends, so records of calls ending close together may come in either order."""
     decoded = decoder_for(source).decode(line + b"\n", 0, final=True)
-    result = events_ingest(pbx=source.pbx, events=decoded.events,
+    result = events_ingest(pbx=source.pbx, events=decoded.events, pushed=True,
                            progress=lambda: source_progress_save(source, None, decoded))
     lines_skipped_record(source=source.kind, skipped=decoded.skipped)
     return result.stored

@@ -3,20 +3,28 @@
 A followed file is read in order, so once it has been read up to a line, none of its events
 before that line's time is still to come. Across a PBX's followed files, every event at or
 before the SMALLEST such time among the files still being read has been read: that is the
-PBX's watermark. A file whose end the follower has reached holds nobody back (it has nothing
-more to say until the PBX writes again); when every file is at its end the watermark is the
-newest time read, less LIVE_LAG for a line another file is still writing. Pushes (the plugin,
-native JSON, the CDR socket) arrive as the PBX lives them, so a PBX with no followed file
-gates nothing. ``import_logs`` is a stream of its own: its position counts as well (the
-smaller of the two wins).
+followed files' watermark. A file whose end the follower has reached holds nobody back (it has
+nothing more to say until the PBX writes again); when every file is at its end the watermark is
+the newest time read, less LIVE_LAG for a line another file is still writing.
+
+Pushes that carry their event time (native JSON, the CDR socket) are one more stream, but not
+an ordered one: a sender retries a request that failed (a timeout, a database outage) after
+later ones went through. Every push up to PUSH_LATENESS (a setting) before the newest pushed
+event time is taken to have arrived: that is the pushes' watermark, while pushes keep coming
+(a stream silent for PUSH_IDLE holds the others back no more; what waits for it goes out with
+the beat task's flush). The 3CX plugin's requests carry no time: dated as they arrive, they
+are in order by construction, and wait for nothing of their own. ``import_logs`` is a stream of its own: its position counts as well. The PBX's
+watermark is the smallest of them.
 """
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone as dt_timezone
 
+from django.conf import settings
 from django.utils import timezone
 
 from hub.models import FILE_KINDS, Call, IngestSource, Pbx
+from hub.vocabulary.pbx_event import PbxEvent
 
 # Every event of the PBX has been read up to here: nothing may go out (a followed file not
 # read yet).
@@ -27,6 +35,12 @@ TIE = timedelta(microseconds=1)
 # A line of one file may be written a moment after a later line of another (3CX flushes
 # its logs and the CDR on their own).
 LIVE_LAG = timedelta(seconds=5)
+# A push stream with no push for this long (wall clock) has gone quiet: it holds the PBX's
+# followed files back no more. The flush's grace (hub.services.ingest.flush) is as long.
+PUSH_IDLE = timedelta(seconds=60)
+# A pushed time this far past the wall clock is a sender's bug (a wrong zone, a bad clock):
+# taken as the stream's position it would let every later push out unordered.
+PUSH_FUTURE = timedelta(hours=1)
 
 
 def followed_watermark(pbx: Pbx) -> datetime | None:
@@ -40,6 +54,42 @@ def followed_watermark(pbx: Pbx) -> datetime | None:
         return NOTHING if None in holding else min(holding) - TIE
     newest = [at for _, at in rows if at is not None]
     return max(newest) - LIVE_LAG if newest else None
+
+
+def push_lateness() -> timedelta:
+    return timedelta(seconds=settings.PUSH_LATENESS_SECONDS)
+
+
+def _push_position(pbx: Pbx) -> tuple[datetime | None, datetime | None]:
+    """(pushed_through, pushed_at) as committed: the caller's ``pbx`` may have been loaded
+    before a concurrent push moved them (this runs under the PBX's turn)."""
+    return Pbx.objects.filter(pk=pbx.pk).values_list("pushed_through", "pushed_at").get()
+
+
+def push_record(pbx: Pbx, events: list[PbxEvent], now: datetime) -> tuple[datetime | None, datetime]:
+    """A push brought ``events``: the push stream is live and has reached the newest of them."""
+    through, _ = _push_position(pbx)
+    newest = max((e.occurred_at for e in events if e.occurred_at <= now + PUSH_FUTURE), default=None)
+    if newest is not None and (through is None or newest > through):
+        through = newest
+    Pbx.objects.filter(pk=pbx.pk).update(pushed_through=through, pushed_at=now)
+    pbx.pushed_through, pbx.pushed_at = through, now
+    return through, now
+
+
+def pbx_watermark(pbx: Pbx, *, own: datetime | None, pushed: list[PbxEvent], now: datetime) -> datetime | None:
+    """The PBX's watermark for a batch: the smallest of its followed files', its pushes' and
+    the caller's own stream's (``own``, an import's; None or EVERYTHING: the caller has none).
+    ``pushed``: the batch's events, if they came as a push that carries event times.
+    None: nothing waits.
+
+    The pushes' watermark is PUSH_LATENESS before the newest pushed time, while pushes come;
+    a stream quiet for PUSH_IDLE holds nothing back."""
+    through, at = push_record(pbx, pushed, now) if pushed else _push_position(pbx)
+    pushes = through - push_lateness() if through is not None and at is not None and at >= now - PUSH_IDLE else None
+    streams = [followed_watermark(pbx), pushes, None if own == EVERYTHING else own]
+    present = [time for time in streams if time is not None]
+    return min(present) if present else None
 
 
 def watermark_record(pbx: Pbx, watermark: datetime | None) -> None:

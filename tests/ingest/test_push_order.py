@@ -1,0 +1,231 @@
+"""Pushes out of order: the native JSON push and the CDR socket deliver a PBX's traffic in
+whatever order its retries make (a timeout, a database outage), in any batching, alone or
+beside a followed CDR file. Within the lateness allowance (settings.PUSH_LATENESS_SECONDS) the
+catalogue is the one the same pushes in event-time order give: the same keys and payloads
+(hub.services.ingest.watermarks). A fact later than that is written down in docs/ingest.md
+and tested at the end."""
+import itertools
+import random
+import tempfile
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hub.models import Call, CatalogueEvent, IngestSource, SourceKind
+from hub.services.access import allowed_network_add
+from hub.services.api_keys import api_key_create
+from hub.services.ingest import follow
+from hub.services.ingest.cdr_socket import cdr_record_ingest
+from hub.services.ingest.flush import catalogue_flush
+from hub.services.ingest.follow import decoder_for
+from hub.services.ingest.imports import KINDS
+from hub.services.ingest.watermarks import push_lateness
+from tests.api.push import push_json
+from tests.factories import make_account
+from tests.ingest.traffic import catalogue, cdr_lines, native_push, traffic_write, triggers, within_lateness
+
+SEEDS = (21, 22)
+N_CALLS = 30
+_slugs = itertools.count()
+_traffic: dict[int, tuple[dict, dict, dict]] = {}
+
+
+def _pbx():
+    _, pbx, token = make_account(f"push{next(_slugs)}", timezone="+11:00")
+    return pbx, token
+
+
+def _pushes(pbx, files, *, with_cdr: bool) -> list[tuple]:
+    """The traffic as pushes: (event time, "native", push body) for the logs' events and
+    (event time, "cdr", line) for the CDR's records, sent to the CDR socket."""
+    logs = [event for kind in ("callflow", "queuemanager")
+            for event in decoder_for(IngestSource(pbx=pbx, kind=KINDS[kind])).decode(
+                files[kind].read_bytes(), 0, final=True).events]
+    pushes = [(event.occurred_at, "native", native_push(event)) for event in logs]
+    return pushes + ([(at, "cdr", line) for at, line in cdr_lines(pbx, files["cdr"])] if with_cdr else [])
+
+
+class Sender:
+    """A PBX's pushes: native JSON over HTTP (Django's test client), CDR lines as the CDR
+    socket server hands them to ingest (its thread's connection handling left out: it would
+    close the test's transaction)."""
+
+    def __init__(self, pbx, token):
+        self.pbx, self.token, self.client = pbx, token, Client()
+        IngestSource.objects.create(pbx=pbx, kind=SourceKind.CDR_SOCKET, port=15060)
+        self.socket = IngestSource.objects.select_related("pbx").get(pbx=pbx, kind=SourceKind.CDR_SOCKET)
+
+    def send(self, batch: list[tuple]) -> None:
+        bodies = [body for _, how, body in batch if how == "native"]
+        if bodies:
+            response = push_json(self.client, self.token, bodies)
+            assert response.status_code == 202, response.content
+        for _, how, line in batch:
+            if how == "cdr":
+                cdr_record_ingest(source=self.socket, line=line)
+
+
+def _reference(seed: int):
+    """The seed's files and the catalogue of its pushes sent one by one in event-time order."""
+    if seed not in _traffic:
+        files = traffic_write(Path(tempfile.mkdtemp(prefix="hub-push-")), n_calls=N_CALLS, seed=seed)
+        pbx, token = _pbx()
+        sender = Sender(pbx, token)
+        for push in sorted(_pushes(pbx, files, with_cdr=True), key=lambda p: p[0]):
+            sender.send([push])
+        catalogue_flush(pbx=pbx)  # the PBX went quiet: the beat task lets the rest out
+        _traffic[seed] = files, catalogue(pbx), triggers(pbx)
+    return _traffic[seed]
+
+
+def _batches(items: list, rng: random.Random, most: int) -> list[list]:
+    out, start = [], 0
+    while start < len(items):
+        size = rng.randint(1, most)
+        out.append(items[start:start + size])
+        start += size
+    return out
+
+
+@pytest.mark.django_db
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.sampled_from(SEEDS), order=st.integers(0, 2**32), cdr_via=st.sampled_from(["socket", "file"]))
+def test_pushes_in_any_order_within_the_lateness_give_the_in_order_catalogue(seed, order, cdr_via):
+    # One integer draws the whole delivery (order, batches, follower reads between them).
+    rng = random.Random(order)
+    files, reference, counts = _reference(seed)
+    pbx, token = _pbx()
+    sender = Sender(pbx, token)
+    pushes = within_lateness(_pushes(pbx, files, with_cdr=cdr_via == "socket"), lambda p: p[0], push_lateness(), rng)
+    follower = None
+    if cdr_via == "file":  # the CDR followed as a file, read in small pieces between pushes
+        source = IngestSource.objects.create(pbx=pbx, kind=SourceKind.CDR_FILE, path=str(files["cdr"]))
+        follower = follow.SourceFollower(IngestSource.objects.select_related("pbx").get(pk=source.pk))
+    with mock.patch.object(follow, "MAX_BYTES", rng.randint(200, 4000)):
+        for batch in _batches(pushes, rng, rng.choice([1, 5, 40])):
+            sender.send(batch)
+            if follower is not None and rng.random() < 0.3:
+                follower.poll()
+        while follower is not None and IngestSource.objects.filter(pk=source.pk, behind=True).exists():
+            follower.poll()
+    if follower is not None:
+        follower.close()
+    catalogue_flush(pbx=pbx)
+
+    assert catalogue(pbx) == reference
+    assert counts["call_received"] > 5 and counts["user_inbound_completed"] > 5
+
+
+def _completions_of(pbx, dedupe_keys: list[str]) -> list[tuple[Call, dict]]:
+    """user_inbound_completed of the calls these stored events belong to, with their call."""
+    calls = {call.pk: call for call in Call.objects.filter(pbx_events__dedupe_key__in=dedupe_keys).distinct()}
+    by_id = {call.unique_call_id: call for call in calls.values()}
+    return [(by_id[e.payload["unique_call_id"]], e.payload) for e in CatalogueEvent.objects.filter(
+        pbx=pbx, trigger="user_inbound_completed") if e.payload["unique_call_id"] in by_id]
+
+
+@pytest.mark.django_db
+def test_pushes_retried_out_of_order_after_an_outage_lose_no_event_and_completions_carry_the_truth():
+    files, reference, _ = _reference(SEEDS[0])
+    pbx, token = _pbx()
+    sender = Sender(pbx, token)
+    pushes = sorted(_pushes(pbx, files, with_cdr=True), key=lambda p: p[0])
+    # The hub refused the pushes of the last half-minute before ``back`` (its database was
+    # down); the first push after the outage goes through, then the sender retries the
+    # refused ones, newest first, then the traffic goes on.
+    first_back = len(pushes) // 3
+    back = pushes[first_back]
+    window = back[0] - push_lateness() + timedelta(seconds=1)
+    refused = [p for p in pushes[:first_back] if p[0] > window]
+    for push in pushes[:first_back]:
+        if push not in refused:
+            sender.send([push])
+    sender.send([back])
+    for push in reversed(refused):
+        sender.send([push])
+    for push in pushes[first_back + 1:]:
+        sender.send([push])
+    catalogue_flush(pbx=pbx)
+
+    assert len(refused) > 10
+    assert catalogue(pbx) == reference  # no event lost, none different
+    # The calls the outage touched: each completion says whether and when its leg was
+    # answered and who called, as the stored call does.
+    completions = _completions_of(pbx, [p[2]["id"] for p in refused if p[1] == "native"])
+    assert any(payload["connected_at"] for _, payload in completions)
+    for call, payload in completions:
+        assert payload["caller_id"] == call.caller_number != ""
+        connected = payload["connected_at"] and datetime.fromisoformat(payload["connected_at"])
+        legs = call.user_legs.filter(user=payload["user_number"])
+        assert connected in {leg.answered_at and leg.answered_at.replace(microsecond=0) for leg in legs}
+
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone(timedelta(hours=11)))
+
+
+def _native(event_id: str, kind: str, seconds: float, call: str = "901", **data) -> dict:
+    return {"id": event_id, "kind": kind, "occurred_at": (T0 + timedelta(seconds=seconds)).isoformat(),
+            "pbx_call_id": call, "data": data}
+
+
+def _sent(pbx, call: Call) -> dict[str, tuple[str, dict]]:
+    return {e.key: (e.trigger, e.payload) for e in CatalogueEvent.objects.filter(pbx=pbx, call=call)}
+
+
+@pytest.mark.django_db
+def test_a_fact_later_than_the_lateness_sends_its_own_events_and_changes_nothing_sent():
+    account, pbx, token = make_account("late", timezone="+11:00")
+    allowed_network_add(account=account, address="127.0.0.1")
+    _, key = api_key_create(account=account, name="crm")
+    client = Client()
+    for push in (_native("in", "call.incoming", 0, caller_number="+61390001234", did="+61386001000"),
+                 _native("ring", "user.ringing", 1, user="102"),
+                 _native("end", "call.terminated", 60, reason="TerminatedBySrc"),
+                 # The PBX goes on: another call's push well past the first one's end (and its
+                 # completion's SETTLE and the lateness) lets the completion out.
+                 _native("next", "call.incoming", 200, call="902", caller_number="+61390005555")):
+        assert push_json(client, token, push).status_code == 202
+    call = Call.objects.get(pbx=pbx, pbx_call_id="901")
+    sent = _sent(pbx, call)
+    [completed] = [payload for trigger, payload in sent.values() if trigger == "user_inbound_completed"]
+    assert completed["connected_at"] is None  # all that was known within the lateness
+
+    # The answer, retried minutes after its call's completion went out.
+    assert push_json(client, token, _native("answer", "call.answered", 8, user="102")).status_code == 202
+
+    after = _sent(pbx, call)
+    assert {k: v for k, v in after.items() if k in sent} == sent  # nothing sent is sent again or changed
+    new = {trigger: payload for key, (trigger, payload) in after.items() if key not in sent}
+    assert list(new) == ["user_inbound_answered"]  # the late fact, on its own
+    assert new["user_inbound_answered"]["connected_at"] == (T0 + timedelta(seconds=8)).isoformat()
+    # The call itself is the whole truth.
+    response = client.get(f"/api/v1/calls/{call.unique_call_id}", HTTP_TOKEN=key)
+    assert response.status_code == 200, response.content
+    assert datetime.fromisoformat(response.json()["data"]["connected_at"]) == T0 + timedelta(seconds=8)
+
+
+@pytest.mark.django_db
+def test_a_late_first_event_does_not_send_its_calls_events_again_under_new_keys():
+    _, pbx, token = make_account("early", timezone="+11:00")
+    client = Client()
+    for push in (_native("ring", "user.ringing", 1, user="102"), _native("answer", "call.answered", 8, user="102"),
+                 _native("end", "call.terminated", 60, reason="TerminatedBySrc"),
+                 _native("next", "call.incoming", 200, call="902", caller_number="+61390005555")):
+        assert push_json(client, token, push).status_code == 202
+    call = Call.objects.get(pbx=pbx, pbx_call_id="901")
+    sent = _sent(pbx, call)
+    assert "user_inbound_completed" in {trigger for trigger, _ in sent.values()}
+
+    # The call's first event, earlier than all of them, retried after they went out.
+    assert push_json(client, token, _native("in", "call.incoming", 0, caller_number="+61390001234")).status_code == 202
+
+    after = _sent(pbx, call)
+    assert {k: v for k, v in after.items() if k in sent} == sent
+    assert [trigger for key, (trigger, _) in after.items() if key not in sent] == []
+    call.refresh_from_db()
+    assert call.caller_number == "+61390001234"
