@@ -13,15 +13,16 @@ from unittest import mock
 
 import pytest
 from django.test import Client
+from django.utils import timezone as dj_timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hub.models import Call, CatalogueEvent, IngestSource, SourceKind
+from hub.models import Call, CatalogueEvent, IngestSource, Pbx, SourceKind
 from hub.services.access import allowed_network_add
 from hub.services.api_keys import api_key_create
 from hub.services.ingest import follow
 from hub.services.ingest.cdr_socket import cdr_record_ingest
-from hub.services.ingest.flush import catalogue_flush
+from hub.services.ingest.flush import catalogue_flush, catalogue_flush_stalled
 from hub.services.ingest.follow import decoder_for
 from hub.services.ingest.imports import KINDS
 from hub.services.ingest.watermarks import push_lateness
@@ -229,3 +230,26 @@ def test_a_late_first_event_does_not_send_its_calls_events_again_under_new_keys(
     assert [trigger for key, (trigger, _) in after.items() if key not in sent] == []
     call.refresh_from_db()
     assert call.caller_number == "+61390001234"
+
+
+@pytest.mark.django_db
+def test_between_pushes_the_beat_moves_a_quiet_push_stream_on_with_the_wall_clock():
+    _, pbx, token = make_account("quiet", timezone="+11:00")
+    client, now = Client(), dj_timezone.now()
+    # A missed call pushed as it happens, and then nothing more from the PBX.
+    for seconds, push in ((-3, _native("in", "call.incoming", 0, caller_number="+61390001234")),
+                          (-2, _native("ring", "user.ringing", 0, user="102")),
+                          (-1, _native("end", "call.terminated", 0, reason="NoAnswer"))):
+        push["occurred_at"] = (now + timedelta(seconds=seconds)).isoformat()
+        assert push_json(client, token, push).status_code == 202
+    pushed_at = Pbx.objects.get(pk=pbx.pk).pushed_at
+
+    def sent() -> set[str]:
+        return set(CatalogueEvent.objects.filter(pbx=pbx).values_list("trigger", flat=True))
+
+    assert sent() == set()  # a retry of an earlier push may still come
+    catalogue_flush_stalled(now=pushed_at + timedelta(seconds=20))
+    assert sent() == set()  # 20 s on, a push 30 s late could still be on its way
+    # Less than the flush's grace later, the lateness and the completion's SETTLE have passed.
+    assert catalogue_flush_stalled(now=pushed_at + timedelta(seconds=45)) > 0
+    assert {"user_inbound", "user_inbound_completed"} <= sent()

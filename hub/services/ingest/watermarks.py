@@ -77,16 +77,22 @@ def push_record(pbx: Pbx, events: list[PbxEvent], now: datetime) -> tuple[dateti
     return through, now
 
 
-def pbx_watermark(pbx: Pbx, *, own: datetime | None, pushed: list[PbxEvent], now: datetime) -> datetime | None:
+def pbx_watermark(pbx: Pbx, *, own: datetime | None, pushed: list[PbxEvent], now: datetime,
+                  between_pushes: bool = False) -> datetime | None:
     """The PBX's watermark for a batch: the smallest of its followed files', its pushes' and
     the caller's own stream's (``own``, an import's; None or EVERYTHING: the caller has none).
     ``pushed``: the batch's events, if they came as a push that carries event times.
     None: nothing waits.
 
     The pushes' watermark is PUSH_LATENESS before the newest pushed time, while pushes come;
-    a stream quiet for PUSH_IDLE holds nothing back."""
+    a stream quiet for PUSH_IDLE holds nothing back. ``between_pushes`` (the beat task's pass):
+    the wall-clock time since the last push moves it on as well, since a sender's next push
+    comes at most PUSH_LATENESS after the newest it could have come before. Batches leave that
+    out: what they let out depends on what arrived, never on when."""
     through, at = push_record(pbx, pushed, now) if pushed else _push_position(pbx)
-    pushes = through - push_lateness() if through is not None and at is not None and at >= now - PUSH_IDLE else None
+    pushes = None
+    if through is not None and at is not None and at >= now - PUSH_IDLE:
+        pushes = through - push_lateness() + (max(now - at, timedelta(0)) if between_pushes else timedelta(0))
     streams = [followed_watermark(pbx), pushes, None if own == EVERYTHING else own]
     present = [time for time in streams if time is not None]
     return min(present) if present else None
