@@ -234,9 +234,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A worker (and beat) reconnects to the broker for as long as it takes, not 100 times (Celery's
 # default, some 45 minutes): a broker outage must never be what ends a hub process.
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
-# Pushes (the 3CX plugin, native JSON, the CDR socket) may arrive this much out of event-time
+# Pushes that carry their event time (native JSON, the CDR socket) may arrive this much out of
 # order (retries after an outage or a timeout) and still give the catalogue events an in-order
-# stream gives; what depends on a call being complete waits this long for them
+# stream gives; every catalogue event of a push-fed PBX waits about this long for them
 # (docs/ingest.md, "Pushes").
 PUSH_LATENESS_SECONDS = env_int("HUB_PUSH_LATENESS_SECONDS", 30, minimum=0)
 CELERY_BEAT_SCHEDULE = {

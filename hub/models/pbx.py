@@ -36,9 +36,9 @@ class Pbx(models.Model):
     # Idle calls are judged by it, not by the wall clock (an old log is not idle while it is read).
     watermark_at = models.DateTimeField(null=True, blank=True, editable=False)
     watermark_moved_at = models.DateTimeField(null=True, blank=True, editable=False)
-    # The push stream (plugin, native JSON, CDR socket): the newest event time pushed, and when
-    # (wall clock) the last push arrived. Pushes up to PUSH_LATENESS before pushed_through are
-    # all in (hub.services.ingest.watermarks).
+    # The push stream (native JSON, the CDR socket: pushes that carry their event time): the
+    # newest event time pushed, and when (wall clock) the last push arrived. Pushes up to
+    # PUSH_LATENESS before pushed_through are all in (hub.services.ingest.watermarks).
     pushed_through = models.DateTimeField(null=True, blank=True, editable=False)
     pushed_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -117,8 +117,8 @@ def events_ingest(*, pbx: Pbx, events: list[PbxEvent], progress: Callable[[], No
     waiting calls to be brought out even with no events). ``flush``: wait for nothing (a source
     that went silent). ``pushed``: the events came as a push that carries event times (native
     JSON, the CDR socket), a stream that may arrive out of order within PUSH_LATENESS
-    (watermarks.pbx_watermark).
-    Calls whose waiting events the watermark now covers come out too.
+    (watermarks.pbx_watermark). Calls whose waiting events the watermark now covers come out
+    too.
     """
     result = IngestResult(received=len(events))
     if not events and progress is None and not flush and watermark is None:

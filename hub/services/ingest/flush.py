@@ -1,4 +1,5 @@
-"""Bringing out catalogue events that wait for a watermark no source will move any more."""
+"""Bringing out catalogue events that wait for a watermark no source will move any more, or
+that only the wall clock moves (a push stream between pushes)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta

@@ -11,10 +11,10 @@ Pushes that carry their event time (native JSON, the CDR socket) are one more st
 an ordered one: a sender retries a request that failed (a timeout, a database outage) after
 later ones went through. Every push up to PUSH_LATENESS (a setting) before the newest pushed
 event time is taken to have arrived: that is the pushes' watermark, while pushes keep coming
-(a stream silent for PUSH_IDLE holds the others back no more; what waits for it goes out with
-the beat task's flush). The 3CX plugin's requests carry no time: dated as they arrive, they
-are in order by construction, and wait for nothing of their own. ``import_logs`` is a stream of its own: its position counts as well. The PBX's
-watermark is the smallest of them.
+(a stream silent for PUSH_IDLE holds nothing back any more). The 3CX plugin's requests carry
+no time: dated as they arrive, they are in order by construction and wait for nothing of their
+own. ``import_logs`` is a stream of its own: its position counts as well. The PBX's watermark
+is the smallest of them.
 """
 from __future__ import annotations
 
