@@ -46,6 +46,11 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+def _empty(value: Any) -> bool:
+    # None, "", [] and {} all mean "nothing set": going from one to another is no change.
+    return value is None or value in ("", [], {}, ())
+
+
 def _secret_pair(before: Any, after: Any) -> list[str]:
     if before and after:
         return [SECRET_SET, SECRET_REPLACED]
@@ -60,7 +65,7 @@ def changes_between(before: Mapping[str, Any], after: Mapping[str, Any], *,
     changes = {}
     for name, new in after.items():
         old = before.get(name)
-        if _plain(old) == _plain(new):
+        if _plain(old) == _plain(new) or (_empty(old) and _empty(new)):
             continue
         changes[name] = _secret_pair(old, new) if name in secret_fields else [_plain(old), _plain(new)]
     return changes

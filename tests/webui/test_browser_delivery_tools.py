@@ -145,7 +145,7 @@ def test_waiting_deliveries_retry_resend_filters_and_audit(browser, live_server,
 
         page.goto(f"{live_server.url}/deliveries/")
         assert "backing off after 1 failed attempt" in page.text_content("[data-wait=backoff]")
-        assert "waits behind an earlier delivery of the same call" in page.text_content("[data-wait=behind]")
+        assert "waits behind an earlier delivery of the same call" in page.text_content("[data-wait=behind]").lower()
         if width == "desk":
             assert page.locator("td[data-next-try]").first.text_content().strip() not in ("", "—")
             shoot(page, "deliveries-waiting")

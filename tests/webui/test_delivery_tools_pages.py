@@ -172,6 +172,8 @@ def test_the_audit_log_shows_before_and_after_and_filters_by_action_actor_and_da
     assert "<th scope=\"row\" class=\"mono\">url</th><td data-before>https://crm.example.com/old</td>" \
            "<td data-after>https://crm.example.com/new</td>" in changes
     assert "timeout_seconds" not in changes and "triggers" not in changes  # unchanged fields are left out
+    created = owner.get(url, {"action": "webhook.created"}).content.decode().split("data-changes")[1].split("</table>")[0]
+    assert ">url<" in created and ">secret_token<" not in created and ">filters<" not in created  # unset: not shown
     when = timezone.localtime(AuditEntry.objects.get(action="webhook.updated").created_at, _zone(world))
     shown = re.search(r"<time[^>]*>([^<]*)</time>", row).group(1)
     assert shown == when.strftime("%a %-d %b %Y, %H:%M:%S")  # no ISO string, no microseconds

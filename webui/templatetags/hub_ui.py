@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+import re
+from datetime import datetime, timedelta
 
 from django import template
 from django.utils import timezone
@@ -127,4 +128,15 @@ def audit_value(value) -> str:
         return ", ".join(str(v) for v in value)
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if isinstance(value, str) and _ISO_TIME.match(value):
+        # Stored as ISO text in UTC; shown like every other time on the page, in its zone.
+        from django.utils.dateformat import format as date_format
+
+        try:
+            return date_format(timezone.localtime(datetime.fromisoformat(value)), "D j M Y, H:i:s")
+        except ValueError:
+            return value
     return str(value)
+
+
+_ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
