@@ -16,7 +16,7 @@ from tests.delivery_engine.engine import make_call, make_event
 from tests.factories import make_account, make_member
 from tests.webui.conftest import make_endpoint
 from tests.webui.receiver import receiver
-from tests.webui.test_browser import PASSWORD, browser, shoot  # noqa: F401 (browser is a fixture)
+from tests.webui.test_browser import PASSWORD, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -45,7 +45,7 @@ def _sign_in(page, base):
     page.fill("#id_username", "olivia@acme.test")
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_selector("main h1")
+    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 def _no_sideways_scroll(page):
@@ -53,7 +53,7 @@ def _no_sideways_scroll(page):
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_health_test_payload_and_signature_snippet(browser, live_server, acme, width, tmp_path):  # noqa: F811
+def test_health_test_payload_and_signature_snippet(browser, live_server, acme, width, tmp_path):
     account, pbx = acme
     page = browser.new_page(viewport=WIDTHS[width])
     page.set_default_timeout(15000)
@@ -125,7 +125,7 @@ def _snippet_verifies(tmp_path, snippet: str, secret: str, body: str, headers: d
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_waiting_deliveries_retry_resend_filters_and_audit(browser, live_server, acme, width):  # noqa: F811
+def test_waiting_deliveries_retry_resend_filters_and_audit(browser, live_server, acme, width):
     account, pbx = acme
     page = browser.new_page(viewport=WIDTHS[width])
     page.set_default_timeout(15000)
@@ -174,6 +174,7 @@ def test_waiting_deliveries_retry_resend_filters_and_audit(browser, live_server,
 
         Delivery.objects.filter(endpoint=endpoint).update(url=url)
         page.click("button:has-text('Retry now')")
+        page.wait_for_selector("text=Due now: a worker sends it within seconds.")
         endpoint_pump(endpoint_id=endpoint.pk, slice_seconds=2)
         assert len(seen) == 2  # the first, then the one that waited behind it
         # Resend a delivered one: it goes again with the same webhook-id.
@@ -188,7 +189,9 @@ def test_waiting_deliveries_retry_resend_filters_and_audit(browser, live_server,
     page.goto(f"{live_server.url}/audit/")
     page.select_option("#id_action", "delivery.resent")
     page.click("button:has-text('Filter')")
+    page.wait_for_url("**action=delivery.resent**")
     rows = page.locator("tr[data-audit]")
+    rows.first.wait_for()
     assert rows.count() == 1 and "olivia@acme.test" in rows.first.text_content()
     assert rows.first.locator("[data-before]").text_content() == "delivered"
     assert rows.first.locator("[data-after]").text_content() == "pending"
