@@ -9,10 +9,12 @@ from hub.services.audit import audit_record
 
 
 @transaction.atomic
-def api_key_issue(*, account: Account, user, name: str, scopes: list[str]) -> tuple[ApiKey, str]:
+def api_key_issue(*, account: Account, user, name: str, scopes: list[str] | None, actor: str = "") -> tuple[ApiKey, str]:
+    """A new key and its audit line; ``scopes`` None is every scope (the command line's default)."""
     api_key, full_key = api_key_create(account=account, name=name, scopes=scopes)
-    audit_record(account=account, user=user, action="api_key.created", obj=api_key,
+    scopes = list(api_key.scopes)
+    audit_record(account=account, user=user, actor=actor, action="api_key.created", obj=api_key,
                  summary=f"created API key {api_key.name!r} ({api_key.prefix}…) with {', '.join(scopes) or 'no scopes'}",
-                 changes={"name": [None, api_key.name], "prefix": [None, api_key.prefix], "scopes": [None, list(scopes)],
+                 changes={"name": [None, api_key.name], "prefix": [None, api_key.prefix], "scopes": [None, scopes],
                           "expires_at": [None, api_key.expires_at.isoformat() if api_key.expires_at else None]})
     return api_key, full_key

@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from hub.models import Attempt, DeliveryStatus, WebhookEndpoint
+from hub.models import Attempt, AuditEntry, DeliveryStatus, WebhookEndpoint
 from hub.services.delivery import deliveries_sweep, endpoint_pump, webhook_endpoint_create
 from tests.delivery_engine.engine import emit, later, run_due
 from tests.delivery_engine.receiver import Reply
@@ -74,6 +74,8 @@ def test_410_disables_the_endpoint_visibly(endpoint, pbx, receiver):
     endpoint.refresh_from_db()
     assert not endpoint.enabled and endpoint.disabled_at is not None and "410" in endpoint.disabled_reason
     assert emit(pbx) == []  # a disabled endpoint gets no new deliveries
+    entry = AuditEntry.objects.get(action="webhook.disabled", object_id=str(endpoint.pk))
+    assert entry.actor == "system" and entry.changes == {"enabled": [True, False]} and "410" in entry.summary
 
 
 def test_429_waits_at_least_retry_after(endpoint, pbx, receiver):

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from hub.crypto import keyed_hash
-from hub.models import Account, ApiKey, Membership, Pbx, Role
+from hub.models import Account, ApiKey, AuditEntry, Membership, Pbx, Role
 from hub.services.api_keys import KEY_PURPOSE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,6 +64,9 @@ def test_create_api_key_prints_a_new_working_key_once():
     assert key.name == "crm" and key.scopes == ["calls:read"]
     assert data["api_key"].startswith(f"pbxh_{key.prefix}_")
     assert data["api_key"] not in json.dumps(list(ApiKey.objects.values()), default=str)
+    entry = AuditEntry.objects.get(action="api_key.created", object_id=str(key.pk))
+    assert entry.actor == "cli" and entry.changes["scopes"] == [None, ["calls:read"]]
+    assert data["api_key"] not in entry.summary + json.dumps(entry.changes)
 
 
 @pytest.mark.django_db

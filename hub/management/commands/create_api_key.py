@@ -4,7 +4,7 @@ from hub.errors import HubError
 from hub.management.commands._output import emit
 from hub.models import ALL_SCOPES
 from hub.selectors.accounts import account_get
-from hub.services.api_keys import api_key_create
+from hub.services.webui_api_keys import api_key_issue
 
 
 class Command(BaseCommand):
@@ -20,7 +20,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             account = account_get(slug=options["account"])
-            api_key, full_key = api_key_create(account=account, name=options["name"], scopes=options["scopes"])
+            api_key, full_key = api_key_issue(account=account, user=None, actor="cli", name=options["name"],
+                                              scopes=options["scopes"])
         except HubError as exc:
             raise CommandError(str(exc)) from None
         emit(self, {"account": account.slug, "name": api_key.name, "prefix": api_key.prefix,

@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from hub.logs.lines import attempt_logged, endpoint_disabled_logged
 from hub.metrics.record import attempt_record, delivery_outcome_record, endpoint_disabled_record
 from hub.models import Attempt, Delivery, DeliveryStatus, WebhookEndpoint
+from hub.services.audit import audit_record
 from hub.services.delivery.claim import Claimed
 from hub.services.delivery.config import retry_schedule
 from integrations.delivery import Outcome, SendResult, classify, next_delay
@@ -95,6 +96,10 @@ def endpoint_disable(*, endpoint_id: int, reason: str, now: datetime, cause: str
     if disabled:
         endpoint_disabled_record(reason=cause)
         endpoint_disabled_logged(endpoint_id=endpoint_id, reason=reason)
+        # The hub changed the account's endpoint on its own: the owners see it in the audit log.
+        audit_record(account_id=WebhookEndpoint.objects.values_list("account_id", flat=True).get(pk=endpoint_id),
+                     actor="system", action="webhook.disabled", object_type="webhook", object_id=str(endpoint_id),
+                     summary=f"the hub disabled the endpoint: {reason}", changes={"enabled": [True, False]})
     return disabled
 
 
