@@ -1,6 +1,7 @@
 """Team management: owners invite by e-mail, set roles, remove members; an account always keeps an owner."""
 import re
 import socket
+import threading
 from datetime import timedelta
 
 import pytest
@@ -8,7 +9,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from hub.errors import HubError
 from hub.models import AuditEntry, Invitation, Membership, Role
+from hub.services.team import member_role_set
 from tests.factories import make_member
 from tests.webui.conftest import signed_in
 from tests.webui.smtp import smtp_server
@@ -203,3 +206,32 @@ def test_an_owner_of_one_account_and_viewer_of_another_manages_only_the_first(ow
     assert owner.get(TEAM).status_code == 403
     assert owner.post(TEAM, {"email": "x@example.test", "role": Role.OWNER}).status_code == 403
     assert not Invitation.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_owners_demoting_each_other_at_once_leave_one_owner(world):
+    """Each request runs in its own thread and connection; the account's row lock makes one wait
+    for the other, which then finds it would leave no owner (or that its own owner role is gone)."""
+    from django.db import connection
+
+    second = make_member(world.account, "otto@acme.test", Role.OWNER)
+    pairs = [(world.owner, member(world, "otto@acme.test").pk), (second, member(world, "olivia@acme.test").pk)]
+    start, outcomes = threading.Barrier(2), []
+
+    def demote(user, membership_id):
+        try:
+            start.wait()
+            member_role_set(account=world.account, membership_id=membership_id, role=Role.ADMIN, user=user)
+            outcomes.append("demoted")
+        except HubError:  # the last owner, or no longer an owner: either way nothing changed
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=demote, args=pair) for pair in pairs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["demoted", "refused"]
+    assert Membership.objects.filter(account=world.account, role=Role.OWNER).count() == 1
