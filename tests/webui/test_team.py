@@ -235,3 +235,13 @@ def test_two_owners_demoting_each_other_at_once_leave_one_owner(world):
         thread.join(timeout=30)
     assert sorted(outcomes) == ["demoted", "refused"]
     assert Membership.objects.filter(account=world.account, role=Role.OWNER).count() == 1
+
+
+def test_an_invitation_links_token_is_masked_in_log_lines(owner, settings):
+    from hub.log_redaction import redact
+
+    settings.EMAIL_HOST = ""
+    link = link_on(invite(owner))
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    line = f'127.0.0.1 - - "GET /{path} HTTP/1.1" 200 2310 "-" "Mozilla/5.0"'
+    assert redact(line) == '127.0.0.1 - - "GET /join/***/ HTTP/1.1" 200 2310 "-" "Mozilla/5.0"'
