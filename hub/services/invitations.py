@@ -98,8 +98,22 @@ def invitation_mail(*, invitation: Invitation, link: str) -> bool:
     try:
         send_mail(f"Join {invitation.account.name} on the PBX webhook hub", body, None, [invitation.email])
     except (smtplib.SMTPException, OSError) as exc:
-        raise HubError(f"The mail server did not take the invitation ({exc.__class__.__name__}: {exc}).") from None
+        raise HubError(f"The invitation was not mailed: {_mail_failure(exc)}.") from None
     return True
+
+
+def _mail_failure(exc: Exception) -> str:
+    """What went wrong, in an owner's words (the operator's mail settings are named where they are the cause)."""
+    where = f"{settings.EMAIL_HOST}:{settings.EMAIL_PORT}"
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return f"the mail server at {where} refused the hub's user name or password (EMAIL_HOST_USER, EMAIL_HOST_PASSWORD)"
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return "the mail server refused the address"
+    if isinstance(exc, ConnectionRefusedError):
+        return f"nothing accepted the connection at {where} (check EMAIL_HOST and EMAIL_PORT)"
+    if isinstance(exc, TimeoutError):
+        return f"the mail server at {where} did not answer in time"
+    return f"the mail server at {where} failed ({exc.__class__.__name__})"
 
 
 @transaction.atomic
