@@ -140,7 +140,8 @@ def test_health_counts_are_the_attempt_log_and_a_new_endpoint_has_no_traffic(hoo
     attempts = Attempt.objects.filter(delivery__endpoint=endpoint, delivery__is_test=False)
     assert health.failed == attempts.exclude(status_code=200).count() == 3
     assert health.state == "failing" and health.pending == 1 and health.delivered == 0
+    Attempt.objects.create(delivery=delivery, started_at=timezone.now(), error_class="timeout")  # no status at all
     delivery.refresh_from_db()
     run_due(now=delivery.next_attempt_at)
     [health] = endpoint_health(account=account, since=since)
-    assert (health.delivered, health.failed, health.pending, health.state) == (1, 3, 0, "healthy")
+    assert (health.delivered, health.failed, health.pending, health.state) == (1, 4, 0, "healthy")

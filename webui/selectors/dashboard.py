@@ -73,8 +73,9 @@ def endpoint_health(*, account: Account, since: datetime, endpoint_id: int | Non
         endpoints = endpoints.filter(pk=endpoint_id)
     tried = Q(deliveries__is_test=False, deliveries__attempts__started_at__gte=since)
     ok = Q(deliveries__attempts__status_code__gte=200, deliveries__attempts__status_code__lt=300)
-    attempts = {row["id"]: row for row in endpoints.values("id").annotate(
-        n_ok=Count("deliveries__attempts", filter=tried & ok), n_failed=Count("deliveries__attempts", filter=tried & ~ok))}
+    counted = endpoints.values("id").annotate(n_ok=Count("deliveries__attempts", filter=tried & ok),
+                                              n_failed=Count("deliveries__attempts", filter=tried & ~ok))
+    attempts = {row["id"]: row for row in counted}
     waiting = dict(Delivery.objects.filter(account=account, endpoint__in=endpoints, is_test=False,
                                            status__in=DELIVERY_BUCKETS["pending"])
                    .values("endpoint_id").annotate(n=Count("id")).values_list("endpoint_id", "n"))

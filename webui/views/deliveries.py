@@ -23,9 +23,9 @@ def delivery_list(request):
     account = request.membership.account
     form = DeliveryFilterForm(request.GET or None, endpoints=endpoint_choices(account=account))
     filters = form.cleaned_data if form.is_valid() else {}
-    deliveries = delivery_search(account=account, endpoint_id=filters.get("endpoint"),
-                                 **{name: filters.get(name) or "" for name in ("status", "trigger", "call", "message_id")},
-                                 since=filters.get("since"), until=filters.get("until"))
+    text = {name: filters.get(name) or "" for name in ("status", "trigger", "call", "message_id")}
+    deliveries = delivery_search(account=account, endpoint_id=filters.get("endpoint"), since=filters.get("since"),
+                                 until=filters.get("until"), **text)
     page_obj = paginate(request, deliveries)
     waits = delivery_waits(page_obj.object_list)
     return page(request, "webui/deliveries/list.html", {

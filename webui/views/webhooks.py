@@ -125,19 +125,19 @@ def webhook_detail(request, endpoint_id: int):
 def webhook_send_test(request, endpoint_id: int):
     endpoint = webhook_get(account=request.membership.account, endpoint_id=endpoint_id)
     form = TestRequestForm(request.POST, endpoint=endpoint)
-    sent = {"trigger": request.POST.get("trigger", ""), "payload": request.POST.get("payload", "")}
-    if not form.is_valid():
-        flash_put(request, TEST_FLASH.format(endpoint.pk), sent | {"errors": {name: list(errors) for name, errors in form.errors.items()}})
-    else:
+    # What the page shows after the redirect: the event and payload as typed, and the test
+    # delivery (what was sent, what came back) or why nothing was sent.
+    flashed = {"trigger": request.POST.get("trigger", ""), "payload": request.POST.get("payload", "")}
+    if form.is_valid():
         try:
             result = webhook_test(endpoint=endpoint, trigger=form.cleaned_data["trigger"],
                                   payload=form.cleaned_data["payload"], **_actor(request))
+            flashed["delivery_id"] = result.delivery_id
         except HubError as exc:
             add_service_error(form, exc)
-            flash_put(request, TEST_FLASH.format(endpoint.pk), sent | {"errors": {name: list(errors) for name, errors in form.errors.items()}})
-        else:
-            # The page shows the test delivery itself: what was sent and what came back.
-            flash_put(request, TEST_FLASH.format(endpoint.pk), sent | {"delivery_id": result.delivery_id})
+    if form.errors:
+        flashed["errors"] = {name: list(errors) for name, errors in form.errors.items()}
+    flash_put(request, TEST_FLASH.format(endpoint.pk), flashed)
     return redirect(reverse("webui:webhook", args=[endpoint.pk]) + "#test")
 
 

@@ -143,10 +143,11 @@ def deliveries_claim(*, endpoint_id: int, now: datetime, limit: int | None = Non
 
 
 def _datetime(value) -> datetime | None:
-    """A time column as the raw cursor returns it: a datetime on PostgreSQL, UTC text on SQLite."""
-    if value is None or isinstance(value, datetime):
-        return value
-    parsed = datetime.fromisoformat(value)
+    """A time column as the raw cursor returns it: an aware datetime on PostgreSQL; on SQLite UTC
+    text, or a naive datetime when Django's sqlite3 converter for the column's type parsed it."""
+    if value is None:
+        return None
+    parsed = value if isinstance(value, datetime) else datetime.fromisoformat(value)
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
