@@ -74,7 +74,7 @@ def console(world):
             ("webui:source-edit", [source.pk]), ("webui:component-new", []), ("webui:component-edit", [component.pk]),
             ("webui:pbx-edit", [pbx.slug]), ("webui:audit", []), ("webui:team", []))],
         "signed_out": [reverse("webui:login"), reverse("webui:join", args=[token])],
-        "key": key,
+        "key": key, "click": click.pk,
     }
 
 
@@ -128,6 +128,10 @@ def test_on_a_phone_the_nav_menu_and_the_key_columns_are_on_screen(browser, live
         page.wait_for_selector("h1:has-text('Deliveries')")
         for status in ("failed", "delivered", "pending"):
             assert _inside_viewport(page, f"main td .pill:has-text('{status}')"), status
+
+        # On a page shorter than the screen the top bar stays a bar (it once took the spare height).
+        page.goto(f"{live_server.url}{reverse('webui:click-to-call-detail', args=[console['click']])}")
+        assert page.locator(".sidebar").bounding_box()["height"] < 200
 
         page.goto(f"{live_server.url}{reverse('webui:api-keys')}")
         assert _inside_viewport(page, "main button:has-text('Revoke')")
