@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from hub.vocabulary.pbx_event import Kind, PbxEvent
+from hub.vocabulary.pbx_event import Kind, PbxEvent, Source
 
 from .draft import DIRECT, Context, Draft, Start, earliest, ext, name
 
@@ -56,6 +56,8 @@ def on_routed(draft: Draft, event: PbxEvent) -> None:
     draft.context = _context_for(target_type, target)
     if target_type == "queue":
         draft.queue_routings.append((event.occurred_at, target))
+    elif target_type == "other":
+        draft.other_rings[target] = earliest(draft.other_rings.get(target), event.occurred_at)
     elif target_type == "ring_group" and target not in draft.ring_groups:
         draft.ring_groups.append(target)
     elif target_type == "user" and not draft.is_over_at(event.occurred_at):
@@ -63,14 +65,22 @@ def on_routed(draft: Draft, event: PbxEvent) -> None:
 
 
 def on_ringing(draft: Draft, event: PbxEvent) -> None:
-    if draft.is_over_at(event.occurred_at):
+    user = ext(event.data.get("user"))
+    if draft.is_over_at(event.occurred_at) or _is_queue(draft, user):
         return
-    leg = draft.user_leg(ext(event.data.get("user")), draft.context)
+    leg = draft.user_leg(user, draft.context)
     leg.rang_at = earliest(leg.rang_at, event.occurred_at)
 
 
-def mark_answered(draft: Draft, user: str, at: datetime, context: Context | None = None) -> None:
-    leg = draft.user_leg(user, context) if context else draft.latest_leg_of(user, at)
+def _is_queue(draft: Draft, number: str) -> bool:
+    # A plugin's missed end names the queue where the call ended, which is no phone.
+    return any(queue == number for _, queue in draft.queue_routings)
+
+
+def mark_answered(draft: Draft, user: str, at: datetime, context: Context | None = None,
+                  leg_at: datetime | None = None) -> None:
+    """``leg_at``: when the answer was reported, which picks the leg (default ``at``)."""
+    leg = draft.user_leg(user, context) if context else draft.latest_leg_of(user, leg_at or at)
     if leg is None:
         leg = draft.user_leg(user, draft.context)
     leg.answered_at = earliest(leg.answered_at, at)
@@ -81,10 +91,12 @@ def on_answered(draft: Draft, event: PbxEvent) -> None:
     if draft.is_over_at(event.occurred_at):
         return
     user = ext(event.data.get("user"))
+    # An end that reports the talk time (the plugin's) tells of an answer that long before it.
+    at = event.occurred_at - timedelta(seconds=int(event.data.get("talk_seconds") or 0))
     if user:
-        mark_answered(draft, user, event.occurred_at)
+        mark_answered(draft, user, at, leg_at=event.occurred_at)
     else:  # the remote party of an outbound call picked up
-        draft.connected_at = earliest(draft.connected_at, event.occurred_at)
+        draft.connected_at = earliest(draft.connected_at, at)
 
 
 def on_forwarded(draft: Draft, event: PbxEvent) -> None:
@@ -105,6 +117,20 @@ def on_transferred(draft: Draft, event: PbxEvent) -> None:
     target_type, target = str(d.get("target_type") or "user"), ext(d.get("target"))
     context = ("transfer", str(draft.transfers), kind)
     draft.context = context if target_type == "user" else _context_for(target_type, target)
+    if event.source == Source.PLUGIN and target_type == "user" and target:
+        _file_ringing_under(draft, target, context)
+
+
+def _file_ringing_under(draft: Draft, user: str, context: Context) -> None:
+    """The plugin reports a transfer only with the pickup it led to (trtype), after the
+    target's phone rang: that ringing was the transfer's, so its leg moves under it."""
+    rang = [key for key, leg in draft.users.items()
+            if leg.user == user and leg.answered_at is None and key[1][0] != "transfer"]
+    if rang and (user, context) not in draft.users:
+        latest = max(rang, key=lambda key: draft.users[key].rang_at or draft.first_at)
+        leg = draft.users.pop(latest)
+        leg.context = context
+        draft.users[(user, context)] = leg
 
 
 def on_voicemail(draft: Draft, event: PbxEvent) -> None:
@@ -114,6 +140,10 @@ def on_voicemail(draft: Draft, event: PbxEvent) -> None:
 
 
 def on_recording(draft: Draft, event: PbxEvent) -> None:
+    announced = event.data.get("call_start_at")
+    if announced:  # the plugin's recording names its call's start (a call heard of only by it)
+        start = datetime.fromisoformat(announced).astimezone(event.occurred_at.tzinfo)
+        draft.first_at = earliest(draft.first_at, start)
     file = str(event.data.get("file") or "")
     if file and file not in draft.recordings:
         draft.recordings[file] = (ext(event.data.get("user")), event.occurred_at)

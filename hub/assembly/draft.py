@@ -55,6 +55,9 @@ class QueueDraft:
     left_at: datetime | None = None
     caller_number: str = ""
     caller_name: str = ""
+    # The source has no agent lines (the 3CX Webhook plugin): the user who answered through
+    # this queue is its agent.
+    agents_from_answers: bool = False
 
 
 @dataclass
@@ -77,13 +80,19 @@ class Draft:
     callback: dict[str, Any] | None = None
     callback_agents: dict[str, tuple[str, str]] = field(default_factory=dict)
     cdr: dict[str, Any] | None = None
+    # Numbers the call rang without saying what they are (the plugin's usertype "other": an
+    # IVR, a ring group, or a phone), and when: a phone among them rang then.
+    other_rings: dict[str, datetime] = field(default_factory=dict)
 
     def is_over_at(self, at: datetime) -> bool:
         """True once the call has ended before ``at``: ringing/answers then are stale."""
         return self.ended_at is not None and at > self.ended_at
 
     def user_leg(self, user: str, context: Context) -> UserDraft:
-        return self.users.setdefault((user, context), UserDraft(user, context))
+        leg = self.users.get((user, context))
+        if leg is None:
+            leg = self.users[(user, context)] = UserDraft(user, context, rang_at=self.other_rings.get(user))
+        return leg
 
     def latest_leg_of(self, user: str, at: datetime) -> UserDraft | None:
         """The leg of ``user`` that rang most recently before ``at`` (what an answer answers)."""

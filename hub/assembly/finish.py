@@ -95,8 +95,13 @@ def _entered_at(draft: Draft, leg: QueueDraft) -> datetime | None:
     return max(before, default=leg.received_at)
 
 
+def _first_answer_via(draft: Draft, queue: str) -> str:
+    answered = [u for u in draft.users.values() if u.context == ("queue", queue) and u.answered_at]
+    return min(answered, key=lambda u: (u.answered_at, u.user)).user if answered else ""
+
+
 def _queue_leg(draft: Draft, leg: QueueDraft) -> QueueLeg:
-    agent = leg.agent
+    agent = leg.agent or (_first_answer_via(draft, leg.queue) if leg.agents_from_answers else "")
     return QueueLeg(
         queue=leg.queue, qcid=leg.qcid, status="answered" if agent else "abandoned",
         outcome=leg.outcome, agent=agent, entered_at=_entered_at(draft, leg),

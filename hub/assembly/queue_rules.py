@@ -16,6 +16,7 @@ def on_received(draft: Draft, event: PbxEvent) -> None:
     leg.received_at = earliest(leg.received_at, event.occurred_at)
     leg.caller_number = leg.caller_number or str(event.data.get("caller_number") or "")
     leg.caller_name = leg.caller_name or name(event.data.get("caller_name"))
+    leg.agents_from_answers = leg.agents_from_answers or bool(event.data.get("agents_from_answers"))
 
 
 def on_agent_ringing(draft: Draft, event: PbxEvent) -> None:

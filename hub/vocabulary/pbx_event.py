@@ -11,17 +11,20 @@ kind                     data
 call.incoming            caller_number, caller_name, trunk_number, trunk_name, did
 call.outgoing            user, user_name, dest_number, trunk_number, trunk_name
 call.internal            user, user_name, dest_user, dest_user_name
-call.routed              target_type (queue|ivr|ring_group|user|voicemail), target,
+call.routed              target_type (queue|ivr|ring_group|user|voicemail|other), target,
                          target_name
 user.ringing             user, user_name
-call.answered            user, user_name (an extension answered) or remote_number
+call.answered            user, user_name (an extension answered) or remote_number;
+                         talk_seconds (int): reported at the end, answered this long before
 call.forwarded           from_user, target_type, target, target_name, reason ("no_answer")
 call.transferred         by_user, target_type, target, target_name,
                          transfer_type (blind|attended)
 voicemail.left           user, user_name, duration (int seconds)
-recording.saved          user, file (name or URL)
+recording.saved          user, file (name or URL), call_start_at (ISO 8601, when known)
 call.terminated          reason (TerminatedBySrc, TerminatedByDst, NoAnswer, Busy, Failed, …)
-queue.call_received      queue, queue_name, qcid, caller_number, caller_name
+queue.call_received      queue, queue_name, qcid, caller_number, caller_name,
+                         agents_from_answers (bool: no agent lines follow; whoever answers
+                         through the queue is its agent)
 queue.agent_ringing      queue, qcid, agent
 queue.call_answered      queue, qcid, agent
 queue.call_terminated    queue, qcid, reason (Serviced, Abandoned, Callback requested, …)

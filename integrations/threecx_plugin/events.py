@@ -3,11 +3,17 @@
 Every call-event request also yields the call's start event (CALL_INCOMING or CALL_OUTGOING)
 with a per-call dedupe key, so the store keeps one and the call assembler always sees a start,
 whichever request of the call reached the hub first.
+
+The plugin sends each request as its event happens, and names no time but the call's arrival
+(in the call id): a Draft says how long before the request's moment its event happened
+(``before``), which the parser turns into a time (parser.py).
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from hub.vocabulary.pbx_event import Kind
@@ -19,9 +25,26 @@ class Draft:
     kind: Kind
     data: dict[str, Any]
     call_start: bool = False  # occurred at the call id's time, one per call (dedupe by call)
+    before: timedelta = timedelta(0)  # how long before the request's moment it happened
 
 
 Fields = dict[str, str]
+
+# A transfer is what made the phone ring: it comes just before the pickup it reports, so the
+# assembler files the answer under the transfer (a leg with transfer=Blind/Attended).
+_JUST_BEFORE = timedelta(microseconds=1)
+# The end's title quotes the talk time last: "… (0:07)", "…(3:24)", "… (1:02:03)".
+_TALK_TIME = re.compile(r"\((?:(\d+):)?(\d+):(\d\d)\)\s*$")
+# "Missed call by queue 804 from …": the call ended at queue level and ``user`` is the queue.
+_BY_QUEUE = re.compile(r"\bby queue\b", re.IGNORECASE)
+
+
+def talk_time(title: str) -> timedelta | None:
+    match = _TALK_TIME.search(title)
+    if match is None:
+        return None
+    hours, minutes, seconds = (int(part or 0) for part in match.groups())
+    return timedelta(hours=hours, minutes=minutes, seconds=seconds)
 
 
 def _choice(fields: Fields, name: str, table: dict[str, Any], default: str) -> Any:
@@ -47,11 +70,21 @@ def _outgoing(fields: Fields) -> Draft:
     return Draft(Kind.CALL_OUTGOING, data, call_start=True)
 
 
+def _queue(fields: Fields) -> list[Draft]:
+    # The plugin reports no queue leg of its own (no QCID, no agent lines): the call entering
+    # the queue opens one (parser.py names its QCID), and the user who answers through the
+    # queue is its agent.
+    queue = fields.get("user", "")
+    return [Draft(Kind.CALL_ROUTED, {"target_type": "queue", "target": queue}),
+            Draft(Kind.QUEUE_CALL_RECEIVED, {"queue": queue, "caller_number": fields.get("callerid", ""),
+                                             "agents_from_answers": True})]
+
+
 # usertype says what rang: a phone, a queue, or something else (IVR, ring group, …).
-_RINGING = {
-    "ext": lambda user: Draft(Kind.USER_RINGING, {"user": user}),
-    "queue": lambda user: Draft(Kind.CALL_ROUTED, {"target_type": "queue", "target": user}),
-    "other": lambda user: Draft(Kind.CALL_ROUTED, {"target_type": "other", "target": user}),
+_RINGING: dict[str, Callable[[Fields], list[Draft]]] = {
+    "ext": lambda fields: [Draft(Kind.USER_RINGING, {"user": fields.get("user", "")})],
+    "queue": _queue,
+    "other": lambda fields: [Draft(Kind.CALL_ROUTED, {"target_type": "other", "target": fields.get("user", "")})],
 }
 _TRANSFER_TYPES = {"notdef": None, "blind": "blind", "accomp": "attended"}
 _FINISH_TYPES = {"ok": "Ok", "missed": "Missed", "": None}
@@ -59,8 +92,7 @@ _BOOLEANS = {"true": True, "false": False, "1": True, "0": False}
 
 
 def _ringing(fields: Fields) -> list[Draft]:
-    target = _choice(fields, "usertype", _RINGING, default="ext")
-    return [_incoming(fields), target(fields.get("user", ""))]
+    return [_incoming(fields), *_choice(fields, "usertype", _RINGING, default="ext")(fields)]
 
 
 Builder = Callable[[Fields], list[Draft]]
@@ -74,14 +106,30 @@ def _answered(start: Callable[[Fields], Draft], answerer: dict[str, str]) -> Bui
         drafts = [start(fields), Draft(Kind.CALL_ANSWERED, answered)]
         transfer_type = _choice(fields, "trtype", _TRANSFER_TYPES, default="notdef")
         if transfer_type:
-            target = {"target_type": "user", "target": fields.get("user", "")}
-            drafts.append(Draft(Kind.CALL_TRANSFERRED, {**target, "transfer_type": transfer_type}))
+            target = {"target_type": "user", "target": fields.get("user", ""), "transfer_type": transfer_type}
+            drafts.append(Draft(Kind.CALL_TRANSFERRED, target, before=_JUST_BEFORE))
         return drafts
 
     return build
 
 
-def _ended(start: Callable[[Fields], Draft]) -> Builder:
+def _witnessed(fields: Fields, finish: str | None, answerer: dict[str, str]) -> list[Draft]:
+    """What the end tells of the call's parties, for a call whose earlier requests were lost
+    (or never sent: seed 003 shows an end on its own, seed 002's POST scheme rings every phone
+    as usertype "other"): an answered end names who talked, and the title their talk time; a
+    missed incoming end names the phone that rang, unless the call ended in a queue."""
+    if finish == "Ok":
+        # Dated at the end (it is the end that says so), answered talk_seconds before it.
+        talked = talk_time(fields.get("title", "")) or timedelta(0)
+        answered = {key: fields.get(name, "") for key, name in answerer.items()}
+        return [Draft(Kind.CALL_ANSWERED, {**answered, "talk_seconds": int(talked.total_seconds())})]
+    if finish == "Missed" and "user" in answerer \
+            and not _BY_QUEUE.search(fields.get("title", "")):
+        return [Draft(Kind.USER_RINGING, {"user": fields.get("user", "")})]
+    return []
+
+
+def _ended(start: Callable[[Fields], Draft], answerer: dict[str, str]) -> Builder:
     def build(fields: Fields) -> list[Draft]:
         finish = _choice(fields, "finishtype", _FINISH_TYPES, default="")
         summary = {"user": fields.get("user", ""), "title": fields.get("title", "")}
@@ -91,18 +139,21 @@ def _ended(start: Callable[[Fields], Draft]) -> Builder:
             # This link ended by a transfer, the call goes on: terminating it would be wrong.
             by_user = {"by_user": summary.pop("user"), **summary}
             return [start(fields), Draft(Kind.CALL_TRANSFERRED, by_user)]
-        return [start(fields), Draft(Kind.CALL_TERMINATED, summary)]
+        return [start(fields), *_witnessed(fields, finish, answerer), Draft(Kind.CALL_TERMINATED, summary)]
 
     return build
 
 
+_INCOMING_ANSWERER = {"user": "user"}
+_OUTGOING_ANSWERER = {"remote_number": "callerid"}
+
 EVENTS: dict[str, Builder] = {
     "ringing": _ringing,
     "dialing": lambda fields: [_outgoing(fields)],
-    "hangupincoming": _answered(_incoming, {"user": "user"}),
-    "hangupoutgoing": _answered(_outgoing, {"remote_number": "callerid"}),
-    "incoming": _ended(_incoming),
-    "outgoing": _ended(_outgoing),
+    "hangupincoming": _answered(_incoming, _INCOMING_ANSWERER),
+    "hangupoutgoing": _answered(_outgoing, _OUTGOING_ANSWERER),
+    "incoming": _ended(_incoming, _INCOMING_ANSWERER),
+    "outgoing": _ended(_outgoing, _OUTGOING_ANSWERER),
 }
 
 

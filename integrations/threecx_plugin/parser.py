@@ -5,15 +5,22 @@ import copy
 import hashlib
 import json
 from collections.abc import Mapping
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from hub.vocabulary.pbx_event import Kind, PbxEvent, Source
 from integrations.push_errors import PushError
 
 from .call_id import CallId, call_id_from_recording, parse_call_id
-from .events import Draft, drafts_for
+from .events import Draft, drafts_for, talk_time
 from .request import PluginRequest, read_request
+
+# A request received this long after its call reached the PBX (or well before it, by the
+# hub's clock) was not sent as its event happened: a replay of stored requests, a queue
+# drained late, or a PBX whose clock or zone is off. Its receive time says nothing of the
+# call, so it is dated from what the PBX wrote: the call id's time and the title's talk time.
+LIVE_REACH = timedelta(hours=12)
+CLOCK_SLACK = timedelta(minutes=5)
 
 
 def _digest(*parts: Any) -> str:
@@ -35,14 +42,45 @@ def _call_data(call: CallId, request: PluginRequest) -> dict[str, Any]:
     }
 
 
-def _event(request: PluginRequest, call: CallId, draft: Draft, received_at: datetime) -> PbxEvent:
-    # Only the call id carries a time (the call's arrival), so other events take the arrival
-    # time of the request; the dedupe key leaves that time out so a re-sent request matches.
+# Replayed requests of one call mostly share one time (the call's arrival); these steps keep
+# them in the order the plugin sends them: dialing, what rang (IVR, queue, phone), the pickup,
+# the end, the recording.
+_REPLAY_STEPS = {"dialing": 0, "ringing:other": 1, "ringing:queue": 2, "ringing": 3,
+                 "hangupincoming": 4, "hangupoutgoing": 4, "incoming": 5, "outgoing": 5}
+_STEP = timedelta(microseconds=10)
+
+
+def _replay_step(fields: dict[str, str]) -> timedelta:
+    event = fields.get("event", "").strip().lower()
+    usertype = fields.get("usertype", "").strip().lower()
+    step = _REPLAY_STEPS.get(f"{event}:{usertype}", _REPLAY_STEPS.get(event, 6))
+    return step * _STEP
+
+
+def request_moment(request: PluginRequest, call: CallId, received_at: datetime) -> datetime:
+    """When the request's event happened: its receive time for a request sent live, else
+    (LIVE_REACH) the call's arrival plus the talk time an end's title quotes."""
+    if call.started_at - CLOCK_SLACK <= received_at <= call.started_at + LIVE_REACH:
+        return max(received_at, call.started_at)  # a PBX clock a little ahead: not before the call
+    talked = talk_time(request.fields.get("title", "")) or timedelta(0)
+    return call.started_at + talked + _replay_step(request.fields)
+
+
+def _qcid(call: CallId, draft: Draft) -> dict[str, Any]:
+    # The plugin has no QCID: one per call and queue, so a queue re-entered is one leg.
+    if draft.kind is Kind.QUEUE_CALL_RECEIVED:
+        return {"qcid": f"{call.unique}@{draft.data['queue']}"}
+    return {}
+
+
+def _event(request: PluginRequest, call: CallId, draft: Draft, moment: datetime) -> PbxEvent:
+    # The dedupe key leaves the time out, so a re-sent request matches the first one.
     if draft.call_start:
         occurred_at, key = call.started_at, f"{call.unique}:{draft.kind}"
     else:
-        occurred_at = received_at
+        occurred_at = moment - draft.before
         key = f"{call.full}:{draft.kind}:{_digest(draft.kind, request.fields)}"
+    data = {**{k: v for k, v in draft.data.items() if v != ""}, **_qcid(call, draft)}
     return PbxEvent(
         source=Source.PLUGIN,
         kind=draft.kind,
@@ -50,7 +88,7 @@ def _event(request: PluginRequest, call: CallId, draft: Draft, received_at: date
         pbx_call_id=call.number,
         dedupe_key=key,
         # An empty plugin field means "not known", which the vocabulary spells as an absent key.
-        data={**{k: v for k, v in draft.data.items() if v != ""}, **_call_data(call, request)},
+        data={**data, **_call_data(call, request)},
         raw=request.raw,
     )
 
@@ -63,13 +101,14 @@ def _recording_events(request: PluginRequest, tz: tzinfo, received_at: datetime)
         if not call_id:
             raise PushError("id", f"recording {url!r} names no call id, and the request has no id")
         call = parse_call_id(call_id, tz=tz)
-        data = {"file": url, **_call_data(call, request)}
+        # call_start_at: a recording may be all the hub hears of its call (its other
+        # requests lost); the call is still dated and named by its id (assembly/callflow_rules).
+        data = {"file": url, "call_start_at": call.started_at.isoformat(), **_call_data(call, request)}
         if request.fields.get("user"):
             data["user"] = request.fields["user"]
         key = f"{call.full}:{Kind.RECORDING_SAVED}:{_digest(url)}"
-        event = PbxEvent(
-            Source.PLUGIN, Kind.RECORDING_SAVED, received_at, call.number, key, data, request.raw
-        )
+        at = request_moment(request, call, received_at)
+        event = PbxEvent(Source.PLUGIN, Kind.RECORDING_SAVED, at, call.number, key, data, request.raw)
         events.append(event)
     return events
 
@@ -86,7 +125,7 @@ def parse_plugin_request(
     """All events one plugin request stands for; PushError names the field that is wrong.
 
     ``tz`` is the PBX's zone (the call id's date is PBX local time); ``received_at`` (aware)
-    dates every event except the call's start.
+    dates every event except the call's start, for a request sent live (request_moment).
     """
     if received_at.tzinfo is None:
         raise ValueError("received_at must be timezone-aware")
@@ -97,4 +136,5 @@ def parse_plugin_request(
     if not request.fields.get("id"):
         raise PushError("id", "missing call id")
     call = parse_call_id(request.fields["id"], tz=tz)
-    return [_event(request, call, draft, received_at) for draft in drafts]
+    moment = request_moment(request, call, received_at)
+    return [_event(request, call, draft, moment) for draft in drafts]

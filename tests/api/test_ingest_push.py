@@ -117,13 +117,17 @@ def test_get_scheme_answered_call_gives_an_answered_user_leg_and_its_recording(c
     assert call.connected_at is not None
     (leg,) = call.user_legs.all()
     assert (leg.user, leg.status, leg.via_queue) == ("102", "answered", "804")
+    (queue,) = call.queue_legs.all()
+    assert (queue.queue, queue.status, queue.agent) == ("804", "answered", "102")
     assert [r.file for r in call.recordings.all()] == ["https://3CXDQDN:5001/webapi/recording/230102104542_15-1-1.mp3"]
-    assert triggers(call) == ["user_inbound", "user_inbound_answered", "user_inbound_completed", "recording_inbound"]
+    assert set(triggers(call)) == {"call_received", "user_inbound", "user_inbound_answered", "user_inbound_completed",
+                                   "queue_call", "recording_inbound"}
 
 
 def test_each_request_also_carries_the_call_start_so_later_ones_report_it_as_a_duplicate(client, token) -> None:
     assert plugin_get(client, token, GET_ANSWERED[0]).json() == accepted(2, 2)
-    assert plugin_get(client, token, GET_ANSWERED[1]).json() == accepted(2, 1, duplicates=1)
+    # The queue's ringing: the start again, the routing, and the queue leg it opens.
+    assert plugin_get(client, token, GET_ANSWERED[1]).json() == accepted(3, 2, duplicates=1)
 
 
 def test_get_scheme_call_missed_in_the_queue_ends_without_an_answer(client, token) -> None:
@@ -161,10 +165,12 @@ def test_post_scheme_missed_call(client, token) -> None:
 
     call = only_call()
     assert (call.state, call.connected_at) == (CallState.ENDED, None)
-    # The POST scheme's seed rings 102 with usertype "other", so nothing says 102 is a phone:
-    # no user leg is made up for it (the GET scheme's usertype=ext does give one).
-    assert not call.user_legs.filter(status="answered").exists()
-    assert "user_inbound_answered" not in triggers(call)
+    # The POST scheme's seed rings 102 with usertype "other"; the missed end names 102 (not a
+    # queue: "Missed call by User 102"), so 102's phone rang, from that ringing on.
+    (leg,) = call.user_legs.all()
+    assert (leg.user, leg.status, leg.answered_at) == ("102", "missed", None)
+    assert leg.rang_at is not None and leg.rang_at < call.ended_at
+    assert triggers(call) == ["user_inbound", "call_direct", "user_inbound_completed"]
 
 
 def test_post_scheme_answered_outgoing_call(client, token) -> None:
@@ -200,7 +206,8 @@ def test_a_resent_plugin_request_stores_nothing_new(client, token, pbx) -> None:
         plugin_get(client, token, query)
     before = (StoredPbxEvent.objects.count(), CatalogueEvent.objects.count())
 
-    assert plugin_get(client, token, GET_ANSWERED[-1]).json() == accepted(2, 0, duplicates=2)
+    # The end: the start, the answer it witnesses (0:07 of talk), the end itself.
+    assert plugin_get(client, token, GET_ANSWERED[-1]).json() == accepted(3, 0, duplicates=3)
     assert (StoredPbxEvent.objects.count(), CatalogueEvent.objects.count()) == before
 
 

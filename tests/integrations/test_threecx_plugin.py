@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
@@ -262,3 +262,60 @@ def test_arbitrary_json_fields_raise_only_push_error(fields: dict) -> None:
         post(json.dumps(fields))
     except PushError:
         pass
+
+
+def test_seed_003_files_fragment_is_read_also_as_application_json() -> None:
+    body = '"FILES": ["https://fqdn.my3cx.eu:5001/webapi/recording/220726170922_4-1-1.mp3" ]'
+
+    (event,) = post(body, "application/json")
+
+    assert (event.kind, event.data["unique_call_id"]) == (Kind.RECORDING_SAVED, "220726170922_4")
+
+
+def test_a_broken_fragment_is_still_not_json() -> None:
+    with pytest.raises(PushError) as error:
+        post('"FILES": [', "application/json")
+    assert error.value.field == "body"
+
+
+def test_a_live_request_is_dated_by_its_arrival() -> None:
+    events = get(RINGING)  # the call id is 10:45:42 Prague, received 10:46:00
+
+    assert [e.occurred_at for e in events] == [datetime(2023, 1, 2, 10, 45, 42, tzinfo=PRAGUE), RECEIVED_AT]
+
+
+def test_a_replayed_end_is_dated_by_the_call_id_and_its_talk_time() -> None:
+    end = ("event=incoming&callerid=1&user=102&finishtype=Ok&transfer=False&did=D"
+           "&title=D:Answered call from 1 (1:02:03)&id=230102104542_15-1")
+
+    events = get(end, received_at=datetime(2026, 12, 7, 22, 0, tzinfo=timezone.utc))
+
+    start = datetime(2023, 1, 2, 10, 45, 42, tzinfo=PRAGUE)
+    ended = next(e for e in events if e.kind == Kind.CALL_TERMINATED)
+    assert timedelta(hours=1, minutes=2, seconds=3) <= ended.occurred_at - start < timedelta(hours=1, minutes=2, seconds=4)
+    answered = next(e for e in events if e.kind == Kind.CALL_ANSWERED)
+    assert (answered.data["user"], answered.data["talk_seconds"]) == ("102", 3723)
+
+
+def test_replayed_ringings_keep_the_plugins_order_ivr_queue_phone() -> None:
+    later = {"received_at": datetime(2026, 12, 7, 22, 0, tzinfo=timezone.utc)}
+    phone = get(RINGING, **later)[-1]
+    queue = get(RINGING.replace("usertype=ext", "usertype=queue"), **later)[1]
+    ivr = get(RINGING.replace("usertype=ext", "usertype=other"), **later)[-1]
+
+    assert ivr.occurred_at < queue.occurred_at < phone.occurred_at
+
+
+def test_a_missed_end_names_the_phone_that_rang_unless_it_ended_in_a_queue() -> None:
+    by_user = "event=incoming&callerid=1&user=102&finishtype=Missed&transfer=False&title=Missed call by User 102&id=230102104542_15-0"
+    by_queue = "event=incoming&callerid=1&user=804&finishtype=Missed&transfer=False&title=Missed call by queue 804&id=230102104542_15-0"
+
+    assert [e.data.get("user") for e in get(by_user) if e.kind == Kind.USER_RINGING] == ["102"]
+    assert [e for e in get(by_queue) if e.kind == Kind.USER_RINGING] == []
+
+
+def test_a_queue_ringing_opens_one_queue_leg_per_call_and_queue() -> None:
+    events = get(RINGING.replace("usertype=ext", "usertype=queue").replace("user=102", "user=804"))
+
+    (received,) = [e for e in events if e.kind == Kind.QUEUE_CALL_RECEIVED]
+    assert (received.data["queue"], received.data["qcid"], received.pbx_call_id) == ("804", "230102104542_15@804", "15")

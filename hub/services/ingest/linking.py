@@ -21,7 +21,7 @@ from hub.assembly.linking import START_KINDS
 from hub.models import Call, CallState, Pbx, QcidLink, StoredPbxEvent
 from hub.services.ingest.fast_insert import objects_insert, rows_insert
 from hub.services.ingest.sql_in import in_values, select_in
-from hub.vocabulary.pbx_event import Kind, PbxEvent
+from hub.vocabulary.pbx_event import Kind, PbxEvent, Source
 
 END_KINDS = frozenset({Kind.CALL_TERMINATED})
 # Events that follow a call's end (recording saved, the CDR record) arrive within seconds.
@@ -43,9 +43,19 @@ def _shift(at: datetime, delta: timedelta) -> datetime:
         return datetime.max.replace(tzinfo=at.tzinfo) if delta > timedelta(0) else datetime.min.replace(tzinfo=at.tzinfo)
 
 
+def _named_call(event: PbxEvent) -> str | None:
+    """The unique_call_id an event names outright (the plugin's call id does): it belongs to
+    that call and no other of its number."""
+    return event.data.get("unique_call_id") if event.source == Source.PLUGIN else None
+
+
 def _call_time(event: PbxEvent) -> datetime:
     """When the event's call was going on: a CDR record is dated by its end, its call started
-    at time_start."""
+    at time_start; a plugin event's call at its call id's time."""
+    if event.source == Source.PLUGIN and _named_call(event):
+        start = event.data.get("call_start_at")
+        if start:
+            return datetime.fromisoformat(start)
     start = event.data.get("time_start") if event.kind == "cdr.record" else None
     try:
         return datetime.fromisoformat(start) if start else event.occurred_at
@@ -112,6 +122,7 @@ class CallLinker:
     ended_seen: dict[int, datetime] = field(default_factory=dict)  # id() -> end seen in this batch
     new_calls: list[Call] = field(default_factory=list)  # created, not saved yet
     known: list[Call] = field(default_factory=list)  # keeps every call alive (id() stays unique)
+    named: dict[int, str] = field(default_factory=dict)  # id() of a new call -> the plugin's id for it
 
     @classmethod
     def load(cls, pbx: Pbx, events: list[PbxEvent]) -> "CallLinker":
@@ -133,6 +144,9 @@ class CallLinker:
             params += [CallState.IN_PROGRESS, adapt(_shift(min(times), -CANDIDATE_WINDOW)),
                        adapt(_shift(max(times), CANDIDATE_WINDOW))]
         candidates = _calls_in("pbx_call_id", call_ids, where, params)
+        # A call the plugin's id names is its call however long ago it was last heard of.
+        named = sorted({uid for e in events if (uid := _named_call(e))})
+        candidates += _calls_in("unique_call_id", named, "c.pbx_id = %s", [pbx.pk]) if named else []
         by_pk = {call.pk: call for call in sorted(candidates, key=lambda c: (c.call_start_at, c.pk))}
         for call in by_pk.values():
             linker.by_number.setdefault(call.pbx_call_id, []).append(call)
@@ -178,7 +192,19 @@ class CallLinker:
         index = bisect_right([c.call_start_at for c in calls], _shift(_call_time(event), EARLY_EVENT_SLACK))
         return (calls[index - 1] if index else None), (calls[index] if index < len(calls) else None)
 
+    def _call_named(self, pbx_call_id: str, unique_call_id: str) -> Call | None:
+        """The call of this number the plugin's id names: stored under that id, or opened in
+        this batch by an event naming it."""
+        return next((call for call in self.by_number.get(pbx_call_id, [])
+                     if self.named.get(id(call), call.unique_call_id) == unique_call_id), None)
+
     def _call_for(self, pbx_call_id: str, event: PbxEvent) -> Call:
+        named = _named_call(event)
+        if named:
+            # Never another call of the number, however near in time (a recording of a call the
+            # hub never heard of is no part of the number's latest call): that call, or a new one.
+            call = self._call_named(pbx_call_id, named)
+            return call if call is not None else self._open(pbx_call_id, event, named)
         before, after = self._neighbours(pbx_call_id, event)
         if before is not None and not self._opens_new_call(before, event):
             return before
@@ -187,11 +213,16 @@ class CallLinker:
         if after is not None and id(after) not in self.started \
                 and after.call_start_at - _call_time(event) <= UNKNOWN_START_REACH:
             return after
+        return self._open(pbx_call_id, event)
+
+    def _open(self, pbx_call_id: str, event: PbxEvent, named: str | None = None) -> Call:
         call = _new_call(
             account_id=self.pbx.account_id, pbx_id=self.pbx.pk, pbx_call_id=pbx_call_id,
             unique_call_id=_pending_id(pbx_call_id, event),
             direction="inbound", call_start_at=_call_time(event), last_event_at=event.occurred_at,
         )
+        if named:
+            self.named[id(call)] = named
         calls = self.by_number.setdefault(pbx_call_id, [])
         calls.insert(bisect_right([c.call_start_at for c in calls], call.call_start_at), call)
         self.new_calls.append(call)
