@@ -55,7 +55,8 @@ def inbound_user_events(
                            base | {"connected_at": iso(leg.answered_at)} | via))
         end = leg.ended_at  # the transfer that handed the call on, else the call's end
         if end is not None:
-            out.append(_ev(key, "user_inbound_completed", end, base | _done(call, leg.answered_at, end) | via))
+            out.append(_ev(key, "user_inbound_completed", end,
+                           base | _done(call, leg.answered_at, end) | via | _call_connected(call)))
     return out
 
 
@@ -73,6 +74,12 @@ def outbound_user_events(call: CallRecord, names: Names, call_key: str) -> list[
         out.append(_ev(key, "user_outbound_completed", leg.ended_at,
                        base | _done(call, call.connected_at, leg.ended_at)))
     return out
+
+
+def _call_connected(call: CallRecord) -> Payload:
+    # Whether the call went on to be answered by someone: a leg that missed it, or a queue that
+    # lost it to another, is no missed call for the caller (the plugin dialect sends no end).
+    return {"call_connected_at": iso(call.connected_at)}
 
 
 def _has_originator(call: CallRecord) -> bool:
@@ -96,7 +103,8 @@ def summary_events(call: CallRecord, names: Names, call_key: str) -> list[Catalo
         if q.left_at is not None and (q.outcome or call.ended_at):
             payload = _base(call, "", names, q.agent) | _done(
                 call, _answered_at(call, q.agent, via_queue=q.queue) if q.agent else None, q.left_at)
-            payload |= {"queue_name": names.queues.get(q.queue, ""), "status": q.status}
+            payload |= {"queue_name": names.queues.get(q.queue, ""), "queue_number": q.queue,
+                        "status": q.status} | _call_connected(call)
             out.append(_ev((call_key, q.qcid or q.queue), "queue_call", q.left_at, payload))
     for i, rg in enumerate(call.ring_groups):
         if call.ended_at is not None:

@@ -30,6 +30,9 @@ _VIA = (
     Field("ring_group_name", "string", "the ring group that chose this user; empty if none"),
 )
 _STATUS = Field("status", "string", "answered | abandoned")
+_CALL_CONNECTED = Field("call_connected_at", "datetime",
+                        "when the call was first answered, by anyone (null if never): a leg or "
+                        "queue that missed a call someone else answered", nullable=True)
 
 _BASE = (_TYPE, _UID, *_CALLER, *_USER, _DEST, _START)
 
@@ -68,7 +71,9 @@ CLOUD_TRIGGERS: tuple[Trigger, ...] = (
           _sample("user_inbound_answered", connected_at="2025-03-01T09:14:40+11:00", **_VIA_SAMPLE)),
     _user("user_inbound_completed", "User inbound call completion",
           "An inbound call to a user has ended for that user (answered or missed).",
-          (_CONNECTED, *_DURATIONS, *_VIA), _sample("user_inbound_completed", **_DONE_SAMPLE, **_VIA_SAMPLE)),
+          (_CONNECTED, *_DURATIONS, *_VIA, _CALL_CONNECTED),
+          _sample("user_inbound_completed", **_DONE_SAMPLE, **_VIA_SAMPLE,
+                  call_connected_at="2025-03-01T09:14:40+11:00")),
     _user("user_outbound", "User outbound call", "A user places an outbound call.", (),
           _sample("user_outbound", **_OUT_SAMPLE)),
     _user("user_outbound_answered", "User outbound call answered",
@@ -80,8 +85,10 @@ CLOUD_TRIGGERS: tuple[Trigger, ...] = (
     Trigger("queue_call", QUEUES, "Queue call summary",
             "A call delivered through a queue has left the queue; the user is the agent who answered.",
             (*_BASE, _CONNECTED, *_DURATIONS,
-             Field("queue_name", "string", "the queue's name"), _STATUS),
-            _sample("queue_call", **_DONE_SAMPLE, queue_name="Sales", status="answered")),
+             Field("queue_name", "string", "the queue's name"),
+             Field("queue_number", "string", "the queue's extension number"), _STATUS, _CALL_CONNECTED),
+            _sample("queue_call", **_DONE_SAMPLE, queue_name="Sales", queue_number="822", status="answered",
+                    call_connected_at="2025-03-01T09:14:40+11:00")),
     Trigger("ring_group_call", QUEUES, "Ring group call summary",
             "A call delivered through a ring group has ended; the user is the one who answered.",
             (*_BASE, _CONNECTED, *_DURATIONS,

@@ -1,6 +1,7 @@
 """Each dialect's requests, sent over real HTTP, against the seeds' own examples."""
 import json
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
@@ -110,6 +111,26 @@ def test_plugin_reports_a_queue_call_once_at_queue_level(dialect):
     answered_queue = CATALOGUE["queue_call"].sample
     assert render("user_inbound_completed", missed_agent, endpoint) is None  # the queue's row says it
     assert render("queue_call", answered_queue, endpoint) is None  # the agent's row says it
+
+
+@pytest.mark.parametrize("dialect", ["3cx-plugin-get", "3cx-plugin-post"])
+def test_plugin_sends_no_end_for_a_phone_that_stopped_ringing_while_another_answered(dialect):
+    endpoint = EndpointConfig(url="http://h/", dialect=dialect)
+    missed = {**CATALOGUE["user_inbound_completed"].sample, "connected_at": None, "conversation_duration": 0,
+              "queue_name": ""}
+    assert render("user_inbound_completed", missed, endpoint) is None  # call_connected_at: someone answered
+    assert render("user_inbound_completed", {**missed, "call_connected_at": None}, endpoint) is not None
+
+
+@pytest.mark.parametrize("dialect", ["3cx-plugin-get", "3cx-plugin-post"])
+def test_plugin_sends_no_queue_miss_for_a_queue_that_lost_the_call_to_another_that_answered(dialect):
+    endpoint = EndpointConfig(url="http://h/", dialect=dialect)
+    left = {**CATALOGUE["queue_call"].sample, "status": "abandoned", "user_number": "", "connected_at": None}
+    assert render("queue_call", left, endpoint) is None
+    request = render("queue_call", {**left, "call_connected_at": None}, endpoint)
+    fields = dict(parse_qsl(urlsplit(request.url).query)) if request.method == "GET" else json.loads(request.body)
+    assert (fields["user"], fields["finishtype"]) == ("822", "Missed")  # the queue's extension, not "Sales"
+    assert "by queue 822 from" in fields["title"]
 
 
 def test_plugin_talk_time_goes_to_hours():

@@ -66,9 +66,15 @@ def _ended(event: str, callerid: str, user: str, did: str, ok: bool, title: str,
             ("title", title), ("id", call_id)]
 
 
+def _went_on(p: Payload) -> bool:
+    """Someone else answered the call: the plugin says nothing of a phone (or queue) that
+    stopped ringing while the call went on (seed 001's note)."""
+    return bool(p.get("call_connected_at"))
+
+
 def _incoming_ended(p: Payload) -> Fields | None:
     ok = _answered(p)
-    if not ok and p.get("queue_name"):
+    if not ok and (p.get("queue_name") or _went_on(p)):
         return None  # a queue's missed call is reported once, at queue level (queue_call)
     caller, did = p["caller_id"], p["dest_number"]
     title = (f"{_did_prefix(did)}Answered call from {caller} ({_talk_time(p['conversation_duration'])})"
@@ -84,9 +90,10 @@ def _outgoing_ended(p: Payload) -> Fields:
 
 
 def _queue_missed(p: Payload) -> Fields | None:
-    if p.get("status") != "abandoned":
+    if p.get("status") != "abandoned" or _went_on(p):
         return None  # answered: the agent's user_inbound_completed is the plugin's end event
-    caller, did, queue = p["caller_id"], p["dest_number"], p["queue_name"]
+    # The plugin names the queue by its extension (seed 002: user=804, "by queue 804").
+    caller, did, queue = p["caller_id"], p["dest_number"], p.get("queue_number") or p["queue_name"]
     title = f"{_did_prefix(did)}Missed call by queue {queue} from {caller}"
     return _ended("incoming", caller, queue, did, False, title, _call_id(p, False))
 
