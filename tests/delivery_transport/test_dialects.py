@@ -187,3 +187,11 @@ def test_registering_a_dialect_twice_is_refused():
     from integrations.delivery.dialects import register
     with pytest.raises(ValueError):
         register("json")(lambda *a: None)
+
+
+def test_3cx_to_rest_sends_an_internal_calls_empty_did_and_trunk_like_the_sample():
+    # Seed 000's expected_events.json: call_direct of an internal call carries "did": "", "trunk": "".
+    payload = {**CATALOGUE["call_direct"].sample, "did": "", "trunk": ""}
+    request = render("call_direct", payload, EndpointConfig(url="http://h/", dialect="3cx-to-rest"))
+    body = json.loads(request.body)
+    assert (body["did"], body["trunk"]) == ("", "")

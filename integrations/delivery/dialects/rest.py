@@ -24,9 +24,13 @@ DEFAULT_PATHS: Mapping[str, str] = MappingProxyType({
     "call_direct": "/call/direct",
 })
 
-# Seed 000 calls these optional (they need the CallFlow log): like Go's `omitempty`, an
-# empty value is left out rather than sent as "".
-_OMIT_WHEN_EMPTY = frozenset({"did", "trunk"})
+
+
+# Seed 000's queue events call did and trunk optional (they need the CallFlow log): like Go's
+# `omitempty`, an empty value is left out. Its call_direct always sends them, "" on an
+# internal call (6 of the sample's 17), as the json dialect does.
+_OMIT_WHEN_EMPTY: Mapping[str, frozenset[str]] = MappingProxyType(
+    {trigger: frozenset({"did", "trunk"}) for trigger in DEFAULT_PATHS if trigger != "call_direct"})
 
 
 def path_for(trigger: str, endpoint: EndpointConfig) -> str:
@@ -43,7 +47,8 @@ def render_rest(trigger: str, payload: Mapping[str, Any], endpoint: EndpointConf
     path = path_for(trigger, endpoint)
     if not path:
         return None  # seed 000: an empty or missing path disables the event
-    body = {k: v for k, v in payload.items() if not (k in _OMIT_WHEN_EMPTY and v in ("", None))}
+    omit = _OMIT_WHEN_EMPTY.get(trigger, frozenset())
+    body = {k: v for k, v in payload.items() if not (k in omit and v in ("", None))}
     headers = common_headers(endpoint.secret_token, endpoint.custom_headers)
     headers["Content-Type"] = "application/json"
     if endpoint.bearer_token:
