@@ -42,10 +42,12 @@ def inbound_user_events(
 ) -> list[CatalogueEvent]:
     # ``events`` is kept for derive.py's call; each leg's end is now UserLeg.ended_at.
     out: list[CatalogueEvent] = []
+    links = _transfer_links(call)
     for leg in call.users[1:] if _has_originator(call) else call.users:
         key = (call_key, _leg_id(call, leg))
         via = {"queue_name": names.queues.get(leg.via_queue or "", ""),
-               "ring_group_name": names.ring_groups.get(leg.via_ring_group or "", "")}
+               "ring_group_name": names.ring_groups.get(leg.via_ring_group or "", ""),
+               "transfer": leg.transfer or "", "transfer_link": links.get(id(leg), 1)}
         base = _base(call, "", names, leg.user)
         rang = leg.rang_at or leg.answered_at
         if rang is not None:
@@ -55,8 +57,9 @@ def inbound_user_events(
                            base | {"connected_at": iso(leg.answered_at)} | via))
         end = leg.ended_at  # the transfer that handed the call on, else the call's end
         if end is not None:
-            out.append(_ev(key, "user_inbound_completed", end,
-                           base | _done(call, leg.answered_at, end) | via | _call_connected(call)))
+            handed_on = leg.answered_at is not None and end != call.ended_at
+            out.append(_ev(key, "user_inbound_completed", end, base | _done(call, leg.answered_at, end) | via
+                           | _call_connected(call) | {"handed_on": handed_on}))
     return out
 
 
@@ -74,6 +77,13 @@ def outbound_user_events(call: CallRecord, names: Names, call_key: str) -> list[
         out.append(_ev(key, "user_outbound_completed", leg.ended_at,
                        base | _done(call, call.connected_at, leg.ended_at)))
     return out
+
+
+def _transfer_links(call: CallRecord) -> dict[int, int]:
+    """id() of each leg a transfer reached -> its place in the transfer chain: the first
+    answered link is 1, each transfer adds one (the 3CX plugin's call id ends in it)."""
+    reached = [leg for leg in call.users if leg.transfer]
+    return {id(leg): index for index, leg in enumerate(reached, start=2)}
 
 
 def _call_connected(call: CallRecord) -> Payload:

@@ -28,7 +28,10 @@ _DURATIONS = (
 _VIA = (
     Field("queue_name", "string", "the queue that chose this user; empty if none"),
     Field("ring_group_name", "string", "the ring group that chose this user; empty if none"),
+    Field("transfer", "string", "Blind | Attended when a transfer brought the call to this user; empty if none"),
+    Field("transfer_link", "integer", "this user's place in the call's transfer chain: 1, then +1 per transfer"),
 )
+_HANDED_ON = Field("handed_on", "boolean", "the user's part ended by transferring the call on (it went on)")
 _STATUS = Field("status", "string", "answered | abandoned")
 _CALL_CONNECTED = Field("call_connected_at", "datetime",
                         "when the call was first answered, by anyone (null if never): a leg or "
@@ -51,7 +54,7 @@ def _sample(key: str, **extra: object) -> dict[str, object]:
     return base | extra
 
 
-_VIA_SAMPLE = {"queue_name": "Sales", "ring_group_name": ""}
+_VIA_SAMPLE = {"queue_name": "Sales", "ring_group_name": "", "transfer": "", "transfer_link": 1}
 _DONE_SAMPLE = {
     "connected_at": "2025-03-01T09:14:40+11:00", "call_duration": 339, "conversation_duration": 321,
 }
@@ -71,9 +74,9 @@ CLOUD_TRIGGERS: tuple[Trigger, ...] = (
           _sample("user_inbound_answered", connected_at="2025-03-01T09:14:40+11:00", **_VIA_SAMPLE)),
     _user("user_inbound_completed", "User inbound call completion",
           "An inbound call to a user has ended for that user (answered or missed).",
-          (_CONNECTED, *_DURATIONS, *_VIA, _CALL_CONNECTED),
+          (_CONNECTED, *_DURATIONS, *_VIA, _CALL_CONNECTED, _HANDED_ON),
           _sample("user_inbound_completed", **_DONE_SAMPLE, **_VIA_SAMPLE,
-                  call_connected_at="2025-03-01T09:14:40+11:00")),
+                  call_connected_at="2025-03-01T09:14:40+11:00", handed_on=False)),
     _user("user_outbound", "User outbound call", "A user places an outbound call.", (),
           _sample("user_outbound", **_OUT_SAMPLE)),
     _user("user_outbound_answered", "User outbound call answered",

@@ -50,3 +50,14 @@ def test_a_queue_that_misses_the_call_is_named_by_its_extension(plugin_messages)
                     if m["event"] == "incoming" and "by queue" in m.get("title", "")]
     assert queue_misses  # the sample has calls abandoned in a queue
     assert all(m["user"].isdigit() and f"by queue {m['user']} from" in m["title"] for m in queue_misses)
+
+
+def test_an_attended_transfer_goes_out_as_the_plugin_numbers_its_links(plugin_messages) -> None:
+    messages = plugin_messages["250301080103_885"]  # 109 answers, then transfers (attended) to 110
+
+    picked_up = [(m["user"], m["trtype"], m["id"]) for m in messages if m["event"] == "hangupincoming"]
+    assert picked_up == [("109", "NotDef", "250301080103_885-1"), ("110", "Accomp", "250301080103_885-2")]
+    ended = [(m["user"], m["transfer"], m["id"]) for m in messages if m["event"] == "incoming"]
+    assert ended == [("109", "True", "250301080103_885-1"), ("110", "False", "250301080103_885-2")]
+    assert [(m["user"], m["id"]) for m in messages if m["event"] == "ringing"] == \
+        [("109", "250301080103_885-0"), ("110", "250301080103_885-1")]

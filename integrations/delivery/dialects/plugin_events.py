@@ -22,9 +22,17 @@ class PluginMessage:
 
 
 def _call_id(payload: Payload, answered: bool) -> str:
-    # yymmddHHMMSS_N-L: link 0 until someone answers, 1 once answered (the hub does not
-    # number later transfer links, so an answered call stays on link 1).
-    return f"{payload['unique_call_id']}-{1 if answered else 0}"
+    # yymmddHHMMSS_N-L: link 0 until someone answers, 1 once answered, +1 per transfer; a
+    # phone a transfer makes ring is on the link of the user transferring.
+    link = int(payload.get("transfer_link") or 1)
+    return f"{payload['unique_call_id']}-{link if answered else link - 1}"
+
+
+_TRTYPES = {"Blind": "Blind", "Attended": "Accomp"}
+
+
+def _trtype(p: Payload) -> str:
+    return _TRTYPES.get(p.get("transfer") or "", "NotDef")
 
 
 def _talk_time(seconds: int) -> str:
@@ -52,18 +60,18 @@ def _dialing(p: Payload) -> Fields:
 
 
 def _hangup(event: str, number: str, did: Callable[[Payload], str]) -> Callable[[Payload], Fields]:
-    # trtype: the hub does not know whether the user got the call by transfer: NotDef.
     def build(p: Payload) -> Fields:
         return [("event", event), ("callerid", p[number]), ("user", p["user_number"]),
-                ("did", did(p)), ("trtype", "NotDef"), ("id", _call_id(p, True))]
+                ("did", did(p)), ("trtype", _trtype(p)), ("id", _call_id(p, True))]
 
     return build
 
 
-def _ended(event: str, callerid: str, user: str, did: str, ok: bool, title: str, call_id: str) -> Fields:
+def _ended(event: str, callerid: str, user: str, did: str, ok: bool, title: str, call_id: str,
+           handed_on: bool = False) -> Fields:
     return [("event", event), ("callerid", callerid), ("user", user),
-            ("finishtype", "Ok" if ok else "Missed"), ("transfer", "False"), ("did", did),
-            ("title", title), ("id", call_id)]
+            ("finishtype", "Ok" if ok else "Missed"), ("transfer", "True" if handed_on else "False"),
+            ("did", did), ("title", title), ("id", call_id)]
 
 
 def _went_on(p: Payload) -> bool:
@@ -79,7 +87,7 @@ def _incoming_ended(p: Payload) -> Fields | None:
     caller, did = p["caller_id"], p["dest_number"]
     title = (f"{_did_prefix(did)}Answered call from {caller} ({_talk_time(p['conversation_duration'])})"
              if ok else f"{_did_prefix(did)}Missed call by User {p['user_number']} from {caller}")
-    return _ended("incoming", caller, p["user_number"], did, ok, title, _call_id(p, ok))
+    return _ended("incoming", caller, p["user_number"], did, ok, title, _call_id(p, ok), bool(p.get("handed_on")))
 
 
 def _outgoing_ended(p: Payload) -> Fields:
