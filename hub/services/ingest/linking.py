@@ -52,10 +52,8 @@ def _named_call(event: PbxEvent) -> str | None:
 def _call_time(event: PbxEvent) -> datetime:
     """When the event's call was going on: a CDR record is dated by its end, its call started
     at time_start; a plugin event's call at its call id's time."""
-    if event.source == Source.PLUGIN and _named_call(event):
-        start = event.data.get("call_start_at")
-        if start:
-            return datetime.fromisoformat(start)
+    if _named_call(event) and event.data.get("call_start_at"):
+        return datetime.fromisoformat(event.data["call_start_at"])
     start = event.data.get("time_start") if event.kind == "cdr.record" else None
     try:
         return datetime.fromisoformat(start) if start else event.occurred_at

@@ -24,8 +24,6 @@ DEFAULT_PATHS: Mapping[str, str] = MappingProxyType({
     "call_direct": "/call/direct",
 })
 
-
-
 # Seed 000's queue events call did and trunk optional (they need the CallFlow log): like Go's
 # `omitempty`, an empty value is left out. Its call_direct always sends them, "" on an
 # internal call (6 of the sample's 17), as the json dialect does.
