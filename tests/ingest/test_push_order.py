@@ -14,7 +14,7 @@ from unittest import mock
 import pytest
 from django.test import Client
 from django.utils import timezone as dj_timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from hub.models import Call, CatalogueEvent, IngestSource, Pbx, SourceKind
@@ -94,8 +94,10 @@ def _batches(items: list, rng: random.Random, most: int) -> list[list]:
 
 
 @pytest.mark.django_db
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.sampled_from(SEEDS), order=st.integers(0, 2**32), cdr_via=st.sampled_from(["socket", "file"]))
+@example(seed=SEEDS[0], order=7, cdr_via="socket")  # each way of the CDR, whatever hypothesis draws
+@example(seed=SEEDS[1], order=7, cdr_via="file")
 def test_pushes_in_any_order_within_the_lateness_give_the_in_order_catalogue(seed, order, cdr_via):
     # One integer draws the whole delivery (order, batches, follower reads between them).
     rng = random.Random(order)
