@@ -287,6 +287,7 @@ SPECTACULAR_SETTINGS = {
         "ErrorStatusEnum": ["error"],
         "SuccessStatusEnum": ["success"],
         "VisitStatusEnum": ["answered", "abandoned"],
+        "TriggerEnum": "hub.api.v1.webhooks.serializers.TRIGGER_NAMES",
     },
     # Enums as drf-spectacular makes them, then the 503 any operation gives during a database outage.
     "POSTPROCESSING_HOOKS": [

@@ -10,10 +10,17 @@ import re
 from datetime import date
 from functools import cache
 
+from django.core.validators import RegexValidator
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 EARLIEST, LATEST = date(1900, 1, 1), date(9998, 12, 31)
 _PLAIN_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# The years EARLIEST to LATEST, for the schema: format "date" alone allows 0001 to 9999.
+YEARS_PATTERN = "^(19[0-9]{2}|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])-"
+# A query-string parameter sent blank is read as left out (query_values), so blank is valid too.
+BLANK = {"type": "string", "maxLength": 0}
+DAY_SCHEMA = {"type": "string", "format": "date", "pattern": YEARS_PATTERN}
 
 
 def query_values(request, names: dict[str, tuple[str, ...]]) -> dict[str, str]:
@@ -43,14 +50,19 @@ def validated(serializer_class: type[serializers.Serializer], data: dict) -> dic
     return _shared(serializer_class).run_validation(data)
 
 
+NO_NUL_PATTERN = r"^[^\x00]*$"
+_NO_NUL_MESSAGE = "must not contain a NUL character"
+
+
 def _no_nul(value: str) -> None:
     if "\x00" in value:
-        raise serializers.ValidationError("must not contain a NUL character")
+        raise serializers.ValidationError(_NO_NUL_MESSAGE)
 
 
 class Text(serializers.CharField):
     def __init__(self, **kwargs):
-        kwargs.setdefault("validators", []).append(_no_nul)
+        # A RegexValidator, so the schema says it too (drf-spectacular turns it into "pattern").
+        kwargs.setdefault("validators", []).append(RegexValidator(NO_NUL_PATTERN, message=_NO_NUL_MESSAGE))
         super().__init__(**kwargs)
 
 
@@ -63,6 +75,7 @@ class QueryText(Text):
         super().__init__(**kwargs)
 
 
+@extend_schema_field({"type": "string", "pattern": NO_NUL_PATTERN})
 class CommaList(serializers.CharField):
     """``101,102`` → ["101", "102"]; a query-string field, so blank is left out (QueryText)."""
 
@@ -82,6 +95,8 @@ class CommaList(serializers.CharField):
         return items
 
 
+@extend_schema_field({"anyOf": [DAY_SCHEMA, BLANK],
+                     "description": f"YYYY-MM-DD, from {EARLIEST} to {LATEST}; blank means left out."})
 class Day(serializers.DateField):
     def __init__(self, **kwargs):
         super().__init__(input_formats=["%Y-%m-%d"], format="%Y-%m-%d",
@@ -115,6 +130,7 @@ def whole_number(*, min_value: int, max_value: int, default: int, help_text: str
 
 
 def choice(values: list[str], *, default: str, help_text: str) -> serializers.ChoiceField:
+    # allow_blank only shapes the schema (its enum gets ""): query_values() drops a blank value.
     return serializers.ChoiceField(
-        choices=values, required=False, default=default, help_text=help_text,
+        choices=values, required=False, default=default, help_text=help_text, allow_blank=True,
         error_messages={"invalid_choice": f"expected one of {', '.join(values)}"})

@@ -12,7 +12,8 @@ MAX_LIMIT = 10000
 class HistoryInput(serializers.Serializer):
     sort_by = choice(["newest_first", "oldest_first"], default="newest_first", help_text="Order by start time.")
     from_date = Day(required=False, help_text="First day, YYYY-MM-DD, in the PBX's time zone.")
-    to_date = Day(required=False, help_text="Last day (inclusive), YYYY-MM-DD, in the PBX's time zone.")
+    to_date = Day(required=False, help_text="Last day (inclusive), YYYY-MM-DD, in the PBX's time zone; "
+                                                  "not before from_date.")
     offset = whole_number(min_value=0, max_value=10**9, default=0, help_text="Rows to skip.")
     limit = whole_number(min_value=1, max_value=MAX_LIMIT, default=100, help_text="Rows to return (at most 10000).")
     unique_call_id = QueryText(required=False, max_length=40, help_text="Only this call (yymmddHHMMSS_N).")

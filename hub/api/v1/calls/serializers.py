@@ -1,18 +1,19 @@
 """Input and output of /api/v1/calls (the hub's own call resource, beyond the cloud PBX)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from hub.api.params import LATEST, EARLIEST, Day, QueryText, choice, whole_number
+from hub.api.params import BLANK, DAY_SCHEMA, EARLIEST, LATEST, YEARS_PATTERN, Day, QueryText, choice, whole_number
 from hub.selectors.call_history import CallFilters
 
 MAX_LIMIT = 1000
 
 
-@extend_schema_field({"oneOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]})
+@extend_schema_field({"anyOf": [
+    DAY_SCHEMA, {"type": "string", "format": "date-time", "pattern": YEARS_PATTERN, "maxLength": 40}, BLANK]})
 class DayOrInstant(serializers.Field):
     """``2025-03-01`` (that day in the PBX's zone) or an ISO 8601 instant with its offset."""
 
@@ -30,7 +31,8 @@ class DayOrInstant(serializers.Field):
             self.fail("invalid")
         if instant.tzinfo is None or not EARLIEST.year <= instant.year <= LATEST.year:
             self.fail("invalid")
-        return instant
+        # In UTC: PostgreSQL refuses offsets past ±15:59, which ISO 8601 (and Python) allow up to ±23:59.
+        return instant.astimezone(timezone.utc)
 
     def to_representation(self, value):
         return value.isoformat()
@@ -45,7 +47,9 @@ class CallListInput(serializers.Serializer):
     queue = QueryText(required=False, max_length=200, help_text="Calls that went through this queue (number or name).")
     sort_by = choice(["newest_first", "oldest_first"], default="newest_first", help_text="Order by start time.")
     limit = whole_number(min_value=1, max_value=MAX_LIMIT, default=100, help_text="Calls per page (at most 1000).")
-    cursor = QueryText(required=False, max_length=400, help_text="The `next` cursor of the previous page.")
+    cursor = QueryText(required=False, max_length=400, help_text=(
+        "The `next` cursor of the previous page, as it came: opaque, and only good for the same `sort_by` "
+        "(any other value gets a 400 naming `cursor`)."))
 
     def get_fields(self):
         fields = super().get_fields()

@@ -1,37 +1,71 @@
 """Input and output of /api/v1/webhooks. Secrets are write-only; the signing secret appears once."""
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from hub.api.json_types import JsonTyped
+from hub.api.params import NO_NUL_PATTERN, Text
+from hub.catalogue import CATALOGUE
 from hub.models import Dialect
+from hub.services.delivery.filters import FILTER_FIELDS
 
 SAMPLE_URL = "https://crm.example.com/hooks/pbx"
+TRIGGER_NAMES = sorted(CATALOGUE)
+
+# The schema names the values the service accepts; the service keeps checking them itself, with
+# its own messages ("triggers: unknown trigger(s) x"), so these classes only shape the schema.
 
 
-class WebhookInput(serializers.Serializer):
+@extend_schema_field({"type": "string", "enum": TRIGGER_NAMES})
+class TriggerName(Text):
+    pass
+
+
+@extend_schema_field({"type": "object", "additionalProperties": False, "properties": {
+    name: {"type": "string", "maxLength": 500, "pattern": NO_NUL_PATTERN} for name in TRIGGER_NAMES}})
+class EventPaths(serializers.DictField):
+    pass
+
+
+@extend_schema_field({"type": "object", "additionalProperties": False, "properties": {
+    kind: {"type": "array", "items": {"type": "string", "minLength": 1, "pattern": NO_NUL_PATTERN}}
+    for kind in FILTER_FIELDS}})
+class Filters(serializers.DictField):
+    pass
+
+
+# Names: not expressible in OpenAPI 3.0 (no propertyNames), so the description says them.
+@extend_schema_field({"type": "object", "additionalProperties": {
+    "type": "string", "minLength": 1, "maxLength": 2000, "pattern": "^[^\\r\\n\\x00]*$"}})
+class Headers(serializers.DictField):
+    pass
+
+
+class WebhookInput(JsonTyped):
     """The service checks the rest (catalogue keys, header names, filters) and names what is wrong."""
 
     url = serializers.URLField(max_length=1000, help_text="Where deliveries go (http or https).")
     enabled = serializers.BooleanField(required=False, help_text="Setting true re-enables a disabled endpoint.")
     dialect = serializers.ChoiceField(choices=Dialect.values, required=False,
                                       help_text="json (default), 3cx-plugin-get, 3cx-plugin-post, 3cx-to-rest.")
-    triggers = serializers.ListField(child=serializers.CharField(min_length=1, max_length=40), max_length=100,
+    triggers = serializers.ListField(child=TriggerName(min_length=1, max_length=40), max_length=100,
                                      help_text="Catalogue keys, e.g. user_inbound, queue_call, call_received.")
-    secret_token = serializers.CharField(max_length=500, required=False, allow_blank=True, write_only=True,
-                                         help_text="Sent as X-Pbx-Token. Write-only.")
-    bearer_token = serializers.CharField(max_length=500, required=False, allow_blank=True, write_only=True,
-                                         help_text="3cx-to-rest: sent as Authorization: Bearer. Write-only.")
-    event_paths = serializers.DictField(child=serializers.CharField(allow_blank=True, max_length=500),
-                                        required=False,
-                                        help_text="3cx-to-rest: trigger → path appended to url; '' switches "
-                                                  "one off. Defaults to seed 000's paths.")
-    headers = serializers.DictField(child=serializers.CharField(max_length=2000), required=False,
-                                    help_text="Extra request headers.")
-    filters = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False,
-                                    help_text='{"queues": [...], "users": [...], "dids": [...]}; empty = all.')
+    secret_token = Text(max_length=500, required=False, allow_blank=True, write_only=True,
+                        help_text="Sent as X-Pbx-Token. Write-only.")
+    bearer_token = Text(max_length=500, required=False, allow_blank=True, write_only=True,
+                        help_text="3cx-to-rest: sent as Authorization: Bearer. Write-only.")
+    event_paths = EventPaths(child=Text(allow_blank=True, max_length=500), required=False,
+                             help_text="3cx-to-rest: trigger → path appended to url; '' switches "
+                                       "one off. Defaults to seed 000's paths.")
+    headers = Headers(child=Text(max_length=2000), required=False,
+                      help_text="Extra request headers: an ASCII name without spaces or colons, "
+                                "not one the hub sets itself; a value without line breaks.")
+    filters = Filters(child=serializers.ListField(child=Text()), required=False,
+                      help_text='{"queues": [...], "users": [...], "dids": [...]}; empty = all.')
     timeout_seconds = serializers.IntegerField(min_value=1, max_value=30, required=False)
     max_concurrency = serializers.IntegerField(min_value=1, max_value=64, required=False)
-    name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    name = Text(max_length=100, required=False, allow_blank=True)
 
 
 class WebhookOut(serializers.Serializer):
@@ -61,8 +95,8 @@ class WebhookCreatedOut(WebhookOut):
     signing_secret = serializers.CharField(help_text="whsec_…: shown in this response only, never again.")
 
 
-class TestInput(serializers.Serializer):
-    trigger = serializers.CharField(max_length=40, help_text="The catalogue trigger whose sample payload to send.")
+class TestInput(JsonTyped):
+    trigger = TriggerName(max_length=40, help_text="The catalogue trigger whose sample payload to send.")
 
 
 class TestOut(serializers.Serializer):

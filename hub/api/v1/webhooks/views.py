@@ -61,7 +61,7 @@ class WebhookListApi(WebhookApi):
         return envelope.success([_out(e) for e in webhook_list(account=self.account)])
 
     @extend_schema(operation_id="webhooks_create", tags=["webhooks"], summary="Subscribe an endpoint to triggers",
-                   request=s.WebhookInput, examples=[CREATE_EXAMPLE, CREATED_EXAMPLE],
+                   request={"application/json": s.WebhookInput}, examples=[CREATE_EXAMPLE, CREATED_EXAMPLE],
                    responses={201: envelope_of("WebhookCreated", s.WebhookCreatedOut(), many=False), **ERRORS})
     def post(self, request):
         data = s.WebhookInput(data=request.data)
@@ -78,7 +78,7 @@ class WebhookDetailApi(WebhookApi):
         return envelope.success(_out(self.endpoint(webhook_id)))
 
     @extend_schema(operation_id="webhooks_update", tags=["webhooks"], summary="Change some fields",
-                   request=s.WebhookInput(partial=True),
+                   request={"application/json": s.WebhookInput(partial=True)},
                    examples=[OpenApiExample("Re-enable and add a trigger", request_only=True,
                                             value={"enabled": True, "triggers": ["user_inbound", "queue_call"]})],
                    responses={200: WEBHOOK, **NOT_FOUND, **ERRORS})
@@ -102,7 +102,7 @@ class WebhookTestApi(WebhookApi):
                    summary="Send a trigger's sample payload now; the receiver's answer comes back",
                    description="Through the same path as real deliveries (dialect, X-Pbx-Token, signature, "
                                "SSRF guard, attempt log); marked as a test and never retried.",
-                   request=s.TestInput, examples=[OpenApiExample("Test", request_only=True,
+                   request={"application/json": s.TestInput}, examples=[OpenApiExample("Test", request_only=True,
                                                                  value={"trigger": "user_inbound"}), TEST_EXAMPLE],
                    responses={200: envelope_of("WebhookTestResult", s.TestOut(), many=False), **NOT_FOUND, **ERRORS})
     def post(self, request, webhook_id: int):
