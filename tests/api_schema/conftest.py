@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 
+from hub.api.v1.calls.cursor import cursor_encode
 from hub.models import CallControl, ClickToCall, DriverKind, PbxUser
 from hub.services.access import allowed_network_add
 from hub.services.api_keys import api_key_create
@@ -111,6 +112,7 @@ class World:
     webhook_ids: tuple[int, ...]
     click_ids: tuple[int, ...]
     user_numbers: tuple[str, ...]
+    cursors: dict[str, str]  # sort_by -> a `next` cursor the calls list returns in that order
 
 
 @pytest.fixture
@@ -126,6 +128,9 @@ def world(db, settings) -> World:
         events_ingest(pbx=pbx, events=events[stream])
     call_ids = tuple(pbx.calls.order_by("pk").values_list("unique_call_id", flat=True)[:20])
     assert call_ids, "the sample must give calls to look up"
+    middle = pbx.calls.order_by("call_start_at", "pk")[len(call_ids) // 2]
+    cursors = {order: cursor_encode(start=middle.call_start_at, pk=middle.pk, newest_first=order == "newest_first")
+               for order in ("newest_first", "oldest_first")}
 
     users = tuple(PbxUser.objects.filter(pbx=pbx).order_by("number").values_list("number", flat=True)[:5])
     if not users:
@@ -139,5 +144,5 @@ def world(db, settings) -> World:
                                              actor="tests", timeout_seconds=1)[0].pk
                      for trigger in ("user_inbound", "queue_call"))
     yield World(key=key, ingest_token=ingest_token, call_ids=call_ids, webhook_ids=webhooks, click_ids=clicks,
-                user_numbers=users)
+                user_numbers=users, cursors=cursors)
     cache.clear()
