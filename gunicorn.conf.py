@@ -1,4 +1,5 @@
 # Read by gunicorn from the directory it starts in (this one, and /app in the image).
+import atexit
 import os
 import shutil
 import tempfile
@@ -14,7 +15,17 @@ logger_class = "hub.log_redaction.GunicornLogger"
 # without one, gunicorn makes its own in the temporary directory and removes it when it stops.
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="hub-web-metrics-")
-    os.environ["HUB_METRICS_DIR_OWNED"] = "1"  # survives a reload, which reads this file again
+    os.environ["HUB_METRICS_DIR_OWNED"] = str(os.getpid())  # survives a reload, which reads this file again
+
+
+def _own_directory_remove():
+    # The master's only: the workers it forks inherit this exit handler.
+    if os.environ.get("HUB_METRICS_DIR_OWNED") == str(os.getpid()):
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
+
+
+# Also on an exit that skips on_exit (gunicorn's "unhandled exception in main loop").
+atexit.register(_own_directory_remove)
 
 
 def on_starting(server):
@@ -32,5 +43,4 @@ def child_exit(server, worker):
 
 
 def on_exit(server):
-    if os.environ.get("HUB_METRICS_DIR_OWNED"):
-        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
+    _own_directory_remove()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -14,7 +15,7 @@ import requests
 
 from tests.delivery_engine.processes import worker_database_url
 from tests.metrics.scrape import scrape
-from tests.processes import ROOT, _free_port, _stop, _wait_for_port
+from tests.processes import ROOT, _free_port, _wait_for_port
 
 # Requests sent in bursts until both workers have answered some; a bound, not an expectation.
 MAX_BURSTS = 200
@@ -33,7 +34,20 @@ def gunicorn(*, env: dict, log_path: Path, workers: int = 2):
             _wait_for_port(port, proc)
             yield f"http://127.0.0.1:{port}"
         finally:
-            _stop(proc)
+            _stop_gracefully(proc)
+
+
+def _stop_gracefully(proc: subprocess.Popen) -> None:
+    """SIGTERM to the group, as systemd stops a unit; SIGKILL only past gunicorn's own graceful
+    timeout (30 s), so a loaded machine's slow stop still runs the master's exit hook."""
+    if proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=45)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
 
 
 def _writers(directory: Path) -> set[str]:
