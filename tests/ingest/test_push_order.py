@@ -255,3 +255,21 @@ def test_between_pushes_the_beat_moves_a_quiet_push_stream_on_with_the_wall_cloc
     # Less than the flush's grace later, the lateness and the completion's SETTLE have passed.
     assert catalogue_flush_stalled(now=pushed_at + timedelta(seconds=45)) > 0
     assert {"user_inbound", "user_inbound_completed"} <= sent()
+
+
+@pytest.mark.django_db
+def test_a_quiet_push_stream_holds_its_events_as_long_as_the_allowance_says(settings):
+    settings.PUSH_LATENESS_SECONDS = 120  # longer than the minute after which a stream is quiet
+    _, pbx, token = make_account("patient", timezone="+11:00")
+    client, now = Client(), dj_timezone.now()
+    for seconds, push in ((-2, _native("in", "call.incoming", 0, caller_number="+61390001234")),
+                          (-1, _native("ring", "user.ringing", 0, user="102"))):
+        push["occurred_at"] = (now + timedelta(seconds=seconds)).isoformat()
+        assert push_json(client, token, push).status_code == 202
+    pushed_at = Pbx.objects.get(pk=pbx.pk).pushed_at
+
+    for after in (30, 60, 90):  # a push up to two minutes late may still come
+        catalogue_flush_stalled(now=pushed_at + timedelta(seconds=after))
+        assert not CatalogueEvent.objects.filter(pbx=pbx).exists()
+    catalogue_flush_stalled(now=pushed_at + timedelta(seconds=125))
+    assert CatalogueEvent.objects.filter(pbx=pbx, trigger="user_inbound").exists()

@@ -33,7 +33,7 @@ def catalogue_advance_between_pushes(*, pbx: Pbx, now: datetime) -> int:
     with transaction.atomic():
         pbx_turn_take(pbx)
         watermark = pbx_watermark(pbx, own=None, pushed=[], now=now, between_pushes=True)
-        watermark_record(pbx, watermark)
+        watermark_record(pbx, watermark, now)
         due = due_call_ids(pbx, watermark)
         stored = catalogue_events_store(pbx, calls_advance(pbx, set(due), watermark=watermark)) if due else []
         deliveries_create(events=stored)

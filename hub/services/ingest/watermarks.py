@@ -11,7 +11,7 @@ Pushes that carry their event time (native JSON, the CDR socket) are one more st
 an ordered one: a sender retries a request that failed (a timeout, a database outage) after
 later ones went through. Every push up to PUSH_LATENESS (a setting) before the newest pushed
 event time is taken to have arrived: that is the pushes' watermark, while pushes keep coming
-(a stream silent for PUSH_IDLE holds nothing back any more). The 3CX plugin's requests carry
+(a stream silent for push_idle() holds nothing back any more). The 3CX plugin's requests carry
 no time: dated as they arrive, they are in order by construction and wait for nothing of their
 own. ``import_logs`` is a stream of its own: its position counts as well. The PBX's watermark
 is the smallest of them.
@@ -23,6 +23,7 @@ from datetime import datetime, timedelta, timezone as dt_timezone
 from django.conf import settings
 from django.utils import timezone
 
+from hub.assembly.emission import SETTLE
 from hub.models import FILE_KINDS, Call, IngestSource, Pbx
 from hub.vocabulary.pbx_event import PbxEvent
 
@@ -35,8 +36,9 @@ TIE = timedelta(microseconds=1)
 # A line of one file may be written a moment after a later line of another (3CX flushes
 # its logs and the CDR on their own).
 LIVE_LAG = timedelta(seconds=5)
-# A push stream with no push for this long (wall clock) has gone quiet: it holds the PBX's
-# followed files back no more. The flush's grace (hub.services.ingest.flush) is as long.
+# A push stream with no push for this long (wall clock) has gone quiet: it holds nothing back
+# any more (push_idle: never before a late push could still come). The flush's grace
+# (hub.services.ingest.flush) is as long.
 PUSH_IDLE = timedelta(seconds=60)
 # A pushed time this far past the wall clock is a sender's bug (a wrong zone, a bad clock):
 # taken as the stream's position it would let every later push out unordered.
@@ -58,6 +60,13 @@ def followed_watermark(pbx: Pbx) -> datetime | None:
 
 def push_lateness() -> timedelta:
     return timedelta(seconds=settings.PUSH_LATENESS_SECONDS)
+
+
+def push_idle() -> timedelta:
+    """How long a push stream is silent before it holds nothing back: PUSH_IDLE, or the
+    allowance and a completion's SETTLE when they are longer (until then the beat task moves
+    it on with the wall clock, and a late push may still come)."""
+    return max(PUSH_IDLE, push_lateness() + SETTLE)
 
 
 def _push_position(pbx: Pbx) -> tuple[datetime | None, datetime | None]:
@@ -85,24 +94,25 @@ def pbx_watermark(pbx: Pbx, *, own: datetime | None, pushed: list[PbxEvent], now
     None: nothing waits.
 
     The pushes' watermark is PUSH_LATENESS before the newest pushed time, while pushes come;
-    a stream quiet for PUSH_IDLE holds nothing back. ``between_pushes`` (the beat task's pass):
+    a stream quiet for push_idle() holds nothing back. ``between_pushes`` (the beat task's pass):
     the wall-clock time since the last push moves it on as well, since a sender's next push
     comes at most PUSH_LATENESS after the newest it could have come before. Batches leave that
     out: what they let out depends on what arrived, never on when."""
     through, at = push_record(pbx, pushed, now) if pushed else _push_position(pbx)
     pushes = None
-    if through is not None and at is not None and at >= now - PUSH_IDLE:
+    if through is not None and at is not None and at >= now - push_idle():
         pushes = through - push_lateness() + (max(now - at, timedelta(0)) if between_pushes else timedelta(0))
     streams = [followed_watermark(pbx), pushes, None if own == EVERYTHING else own]
     present = [time for time in streams if time is not None]
     return min(present) if present else None
 
 
-def watermark_record(pbx: Pbx, watermark: datetime | None) -> None:
-    """Remember the PBX's reading position in PBX time (idle closing judges by it)."""
+def watermark_record(pbx: Pbx, watermark: datetime | None, now: datetime | None = None) -> None:
+    """Remember the PBX's reading position in PBX time (idle closing judges by it), moved at
+    ``now`` (the wall clock)."""
     if watermark is None or watermark == NOTHING or watermark == pbx.watermark_at:
         return
-    now = timezone.now()
+    now = now or timezone.now()
     Pbx.objects.filter(pk=pbx.pk).update(watermark_at=watermark, watermark_moved_at=now)
     pbx.watermark_at, pbx.watermark_moved_at = watermark, now
 
