@@ -18,7 +18,8 @@ _PATTERNS = [
     # The token path segment of the push URLs, up to the query string or the end of the URL.
     (re.compile(r"(/ingest/(?:events|3cx-webhook)/)[^\s?#\"'<>]+"), rf"\g<1>{MASK}"),
     # A team invitation link's token: until it is used, it lets anyone join the account.
-    (re.compile(r"(/join/)[A-Za-z0-9_-]+"), rf"\g<1>{MASK}"),
+    # (also URL-encoded, as the sign-in page's ?next= carries it for someone who must sign in first).
+    (re.compile(r"(?i)((?:/|%2F)join(?:/|%2F))[A-Za-z0-9_-]+"), rf"\g<1>{MASK}"),
     (re.compile(r"(?i)(\bbearer\s+)[^\s\"',]+"), rf"\g<1>{MASK}"),
     (re.compile(r"(?i)(\b(?:x-pbx-token|x-api-key|token)[\"']?\s*[:=]\s*[\"']?)[^\s\"',}]+"), rf"\g<1>{MASK}"),
     (re.compile(r"\bpbxh_[A-Za-z0-9]+_[A-Za-z0-9_-]+"), f"pbxh_{MASK}"),  # an API key anywhere

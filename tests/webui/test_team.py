@@ -245,3 +245,15 @@ def test_an_invitation_links_token_is_masked_in_log_lines(owner, settings):
     path = link.split("://", 1)[1].split("/", 1)[1]
     line = f'127.0.0.1 - - "GET /{path} HTTP/1.1" 200 2310 "-" "Mozilla/5.0"'
     assert redact(line) == '127.0.0.1 - - "GET /join/***/ HTTP/1.1" 200 2310 "-" "Mozilla/5.0"'
+    token = path.split("/")[1]
+    sign_in = f'"GET /login/?next=%2Fjoin%2F{token}%2F HTTP/1.1" 200'
+    assert redact(sign_in) == '"GET /login/?next=%2Fjoin%2F***%2F HTTP/1.1" 200'
+
+
+def test_a_link_made_in_one_account_is_not_shown_on_anothers_team_page(owner, world, settings):
+    settings.EMAIL_HOST = ""
+    Membership.objects.create(user=world.owner, account=world.other, role=Role.OWNER)
+    owner.post(TEAM, {"email": "nina@example.test", "role": Role.VIEWER})
+    owner.post(reverse("webui:switch-account"), {"account": world.other.slug})
+    page = owner.get(TEAM).content.decode()
+    assert "Globex" in page and LINK.search(page) is None and 'data-invitation="nina@example.test"' not in page

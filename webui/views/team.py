@@ -31,6 +31,8 @@ def team(request):
             _deliver(request, invitation, token)
             return redirect("webui:team")
     link = request.session.pop(LINK_KEY, None)
+    if link and link.get("account") != account.pk:
+        link = None  # made in another of the owner's accounts, which they have since left for this one
     response = page(request, "webui/team/list.html", {
         "form": form, "members": team_members(account=account), "invitations": invitations_pending(account=account),
         "role_choices": Role.choices, "new_link": link, "mail_configured": mail_configured(),
@@ -51,7 +53,7 @@ def _deliver(request, invitation, token) -> None:
                                   "send them the link below.")
     except HubError as exc:
         messages.error(request, f"{exc} Send {invitation.email} the link below yourself.")
-    request.session[LINK_KEY] = {"email": invitation.email, "link": link}
+    request.session[LINK_KEY] = {"account": invitation.account_id, "email": invitation.email, "link": link}
 
 
 def _back(request):
