@@ -45,6 +45,15 @@ def _when(at: datetime | None) -> str:
     return timezone.localtime(at).strftime("%d %b %H:%M:%S") if at else ""
 
 
+def _blocker_state(blocker: Delivery, after: datetime | None) -> str:
+    if blocker.status == DeliveryStatus.SENDING:
+        return "being sent now"
+    if not blocker.attempt_count:
+        return "not tried yet"
+    tries = f"{blocker.attempt_count} failed attempt{'s' if blocker.attempt_count != 1 else ''}"
+    return f"{tries}, next at {_when(after)}" if after else f"{tries}, due now"
+
+
 def _one(d: Delivery, blocker: Delivery | None, now: datetime) -> Wait | None:
     if d.status == DeliveryStatus.SENDING:
         return Wait("sending", "being sent now")
@@ -53,12 +62,11 @@ def _one(d: Delivery, blocker: Delivery | None, now: datetime) -> Wait | None:
     if not d.endpoint.enabled:
         return Wait("disabled", "waits for its endpoint to be enabled again")
     if blocker is not None:
-        after = blocker.next_attempt_at if blocker.status == DeliveryStatus.PENDING else None
-        state = "being sent now" if blocker.status == DeliveryStatus.SENDING else (
-            f"{blocker.attempt_count} failed attempt{'s' if blocker.attempt_count != 1 else ''}, next at {_when(after)}"
-            if blocker.attempt_count else "not tried yet")
+        # The blocker's next try, if it is still ahead: this one can go no earlier.
+        after = (blocker.next_attempt_at if blocker.status == DeliveryStatus.PENDING and blocker.next_attempt_at
+                 and blocker.next_attempt_at > now else None)
         return Wait("behind", f"waits behind an earlier delivery of the same call (#{blocker.pk}, {blocker.trigger}: "
-                              f"{state}); it goes once that one is delivered or given up",
+                              f"{_blocker_state(blocker, after)}); it goes once that one is delivered or given up",
                     next_try_at=max(after, d.next_attempt_at) if after and d.next_attempt_at else after, behind=blocker)
     if d.next_attempt_at and d.next_attempt_at > now:
         if d.attempt_count:
@@ -67,7 +75,7 @@ def _one(d: Delivery, blocker: Delivery | None, now: datetime) -> Wait | None:
                                    f"{'s' if d.attempt_count != 1 else ''}; next try at {_when(d.next_attempt_at)}",
                         next_try_at=d.next_attempt_at)
         return Wait("scheduled", f"first try at {_when(d.next_attempt_at)}", next_try_at=d.next_attempt_at)
-    return Wait("due", "due now: a worker sends it within seconds", next_try_at=d.next_attempt_at)
+    return Wait("due", "due now: a worker sends it within seconds")  # the list says "now", not a past time
 
 
 def delivery_waits(deliveries: Iterable[Delivery], *, now: datetime | None = None) -> dict[int, Wait]:

@@ -19,7 +19,10 @@ from webui.selectors.dashboard import endpoint_health
 
 
 @pytest.fixture
-def hook(account, receiver):
+def hook(account, receiver, settings):
+    # Retries ten minutes apart: a failed delivery is still backing off when the test looks,
+    # however slow the machine (the default's 5 s could pass between a send and a look).
+    settings.WEBHOOK_RETRY_SCHEDULE = [0, 600, 600, 600, 600, 600]
     endpoint, secret = webhook_endpoint_create(account=account, url=receiver.url, triggers=["user_inbound"],
                                                actor="test", secret_token="token-abcdefgh-1234", timeout_seconds=2)
     return endpoint, secret
@@ -145,3 +148,13 @@ def test_health_counts_are_the_attempt_log_and_a_new_endpoint_has_no_traffic(hoo
     run_due(now=delivery.next_attempt_at)
     [health] = endpoint_health(account=account, since=since)
     assert (health.delivered, health.failed, health.pending, health.state) == (1, 4, 0, "healthy")
+
+
+def test_a_due_delivery_says_now_and_one_behind_a_due_blocker_gives_no_past_time(hook, pbx):
+    call = make_call(pbx)
+    [first] = emit(pbx, call=call, sequence=1)
+    [second] = emit(pbx, call=call, sequence=2)
+    waits = _waits(first, second)
+    assert waits[first.pk].reason == "due" and waits[first.pk].next_try_at is None
+    assert waits[second.pk].reason == "behind" and waits[second.pk].next_try_at is None
+    assert "not tried yet" in waits[second.pk].text
