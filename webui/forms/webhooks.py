@@ -92,8 +92,9 @@ def sample_text(trigger: str) -> str:
 
 
 class TestRequestForm(forms.Form):
+    MAX_PAYLOAD = 64 * 1024
     trigger = forms.ChoiceField(label="Event")
-    payload = forms.CharField(label="Payload", max_length=64 * 1024, required=False, widget=forms.Textarea(attrs={
+    payload = forms.CharField(label="Payload", max_length=MAX_PAYLOAD, required=False, widget=forms.Textarea(attrs={
         "rows": 12, "spellcheck": "false", "class": "mono", "data-test-payload": ""}),
         help_text="The catalogue's sample for the event; edit any value before sending. Left empty, the sample is sent.")
 

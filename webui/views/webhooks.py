@@ -127,7 +127,8 @@ def webhook_send_test(request, endpoint_id: int):
     form = TestRequestForm(request.POST, endpoint=endpoint)
     # What the page shows after the redirect: the event and payload as typed, and the test
     # delivery (what was sent, what came back) or why nothing was sent.
-    flashed = {"trigger": request.POST.get("trigger", ""), "payload": request.POST.get("payload", "")}
+    flashed = {"trigger": request.POST.get("trigger", "")[:100],
+               "payload": request.POST.get("payload", "")[:TestRequestForm.MAX_PAYLOAD + 1]}  # the session stays small
     if form.is_valid():
         try:
             result = webhook_test(endpoint=endpoint, trigger=form.cleaned_data["trigger"],
