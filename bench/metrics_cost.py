@@ -28,7 +28,7 @@ def main() -> None:
     django.setup()
     from hub.logs.formatters import TextFormatter
     from hub.logs.lines import ingest_batch_logged, ingest_logger
-    from hub.metrics.record import events_per_source, ingest_batch_record
+    from hub.metrics.record import catalogue_events_record, events_per_source, ingest_batch_record
     from hub.vocabulary.pbx_event import Source
     from integrations.simulator import generate, write_batch
     from integrations.threecx_logs import parse_text
@@ -56,7 +56,8 @@ def main() -> None:
             result = SimpleNamespace(received=len(batch), stored=len(batch), duplicates=0, catalogue_events=derived,
                                      calls=set(range(len(batch) // 11)))
             per_source = events_per_source(batch)
-            ingest_batch_record(pbx_id=1, events=batch, per_source=per_source, catalogue_events=derived)
+            ingest_batch_record(pbx_id=1, events=batch, per_source=per_source)
+            catalogue_events_record(derived)
             ingest_batch_logged(pbx=pbx, sources=per_source, result=result)
     seconds = time.process_time() - started
     count = args.rounds * len(batches)

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from operator import attrgetter
 
 from hub.metrics import families as m
+from hub.metrics.guard import never_raises
 
 
 _SOURCE, _TRIGGER = attrgetter("source"), attrgetter("trigger")
@@ -17,9 +18,9 @@ def events_per_source(events: list) -> Counter:
     return Counter(map(_SOURCE, events))  # no Python frame per event
 
 
-def ingest_batch_record(*, pbx_id: int, events: list, per_source: Mapping, catalogue_events: Iterable) -> None:
+def ingest_batch_record(*, pbx_id: int, events: list, per_source: Mapping) -> None:
     """``events``: the batch's new PbxEvents, oldest first, ``per_source`` their count per source
-    (events_per_source); ``catalogue_events``: the rows the batch derived."""
+    (events_per_source)."""
     for source, count in per_source.items():
         m.INGEST_EVENTS.labels(str(pbx_id), str(source)).inc(count)
     now, seen = time.time(), set()
@@ -29,6 +30,10 @@ def ingest_batch_record(*, pbx_id: int, events: list, per_source: Mapping, catal
             m.INGEST_LAG.labels(str(event.source)).observe(max(0.0, now - event.occurred_at.timestamp()))
             if len(seen) == len(per_source):
                 break
+
+
+@never_raises  # runs on commit: an error here would reach the committer
+def catalogue_events_record(catalogue_events: Iterable) -> None:
     for trigger, count in Counter(map(_TRIGGER, catalogue_events)).items():
         m.CATALOGUE_EVENTS.labels(trigger).inc(count)
 

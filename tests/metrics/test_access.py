@@ -133,3 +133,14 @@ def test_endpoint_ids_label_the_delivery_families_only_when_asked():
     assert 'hub_deliveries_total{endpoint="7",outcome="delivered"} 1.0' in labelled
     assert 'hub_delivery_attempt_duration_seconds_count{endpoint="7"} 1.0' in labelled
     assert 'hub_delivery_receipt_latency_seconds_sum{endpoint="7"} 1.5' in labelled
+
+
+def test_an_error_while_counting_is_logged_and_never_reaches_the_caller(caplog):
+    from hub.metrics.guard import never_raises
+
+    @never_raises
+    def broken() -> None:
+        raise TypeError("can't subtract offset-naive and offset-aware datetimes")
+
+    assert broken() is None
+    assert "broken failed" in caplog.text and "TypeError" in caplog.text

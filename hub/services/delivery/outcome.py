@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from hub.logs.lines import attempt_logged, endpoint_disabled_logged
+from hub.metrics.guard import never_raises
 from hub.metrics.record import attempt_record, delivery_outcome_record, endpoint_disabled_record
 from hub.models import Attempt, Delivery, DeliveryStatus, WebhookEndpoint
 from hub.services.audit import audit_record
@@ -182,6 +183,7 @@ def _health_record(endpoint_id: int, outcomes: list[tuple[Sent, Decision]], now:
 _OUTCOMES = {DeliveryStatus.DELIVERED: "delivered", DeliveryStatus.FAILED: "failed", DeliveryStatus.PENDING: "retry"}
 
 
+@never_raises
 def _observe(sent: list[Sent], decisions: list[Decision], moved: list[tuple[Sent, Decision]]) -> None:
     """Metrics and a log line per attempt, once committed. An operator's test request is logged
     but not counted; a delivery the sweeper took back meanwhile counts its attempt, not an outcome."""

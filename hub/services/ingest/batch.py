@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from hub.assembly import derive_standalone_events
 from hub.logs.lines import ingest_batch_logged
+from hub.metrics.guard import never_raises
 from hub.metrics.record import events_per_source, ingest_batch_record
 from hub.models import Call, Pbx, StoredPbxEvent
 from hub.services.delivery import deliveries_create
@@ -156,7 +157,12 @@ def events_ingest(*, pbx: Pbx, events: list[PbxEvent], progress: Callable[[], No
         # The outbox: delivery rows commit with the events; workers are woken on commit.
         deliveries_create(events=result.catalogue_events)
     # Counted once committed, once per batch: the hot path's cost is a few dict updates.
-    per_source = events_per_source(fresh)
-    ingest_batch_record(pbx_id=pbx.pk, events=fresh, per_source=per_source, catalogue_events=result.catalogue_events)
-    ingest_batch_logged(pbx=pbx, sources=per_source, result=result)
+    _batch_observe(pbx, fresh, result)
     return result
+
+
+@never_raises
+def _batch_observe(pbx: Pbx, fresh: list[PbxEvent], result: IngestResult) -> None:
+    per_source = events_per_source(fresh)
+    ingest_batch_record(pbx_id=pbx.pk, events=fresh, per_source=per_source)
+    ingest_batch_logged(pbx=pbx, sources=per_source, result=result)

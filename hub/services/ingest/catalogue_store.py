@@ -4,10 +4,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from hub.assembly import CatalogueEvent as Derived
+from hub.metrics.record import catalogue_events_record
 from hub.models import Call, CatalogueEvent, Pbx
 from hub.services.ingest.fast_insert import rows_insert
 from hub.services.ingest.sql_in import select_in
@@ -65,4 +66,7 @@ def catalogue_events_store(pbx: Pbx, derived: list[tuple[Call | None, Derived]])
         rows.append((account_id, pbx_id, call_id, event.key, event.trigger, sequence, event.occurred_at,
                      event.payload, now))
     ids = rows_insert(CatalogueEvent, _COLUMNS, rows, returning=True)
-    return [StoredCatalogueEvent(pk, *row) for pk, row in zip(ids, rows)]
+    stored = [StoredCatalogueEvent(pk, *row) for pk, row in zip(ids, rows)]
+    # Counted once committed, whichever path derived them (a batch, a flush, the idle sweep).
+    transaction.on_commit(lambda: catalogue_events_record(stored))
+    return stored
