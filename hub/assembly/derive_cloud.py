@@ -45,7 +45,7 @@ def inbound_user_events(
     links = _transfer_links(call)
     for leg in call.users[1:] if _has_originator(call) else call.users:
         key = (call_key, _leg_id(call, leg))
-        via = {"queue_name": names.queues.get(leg.via_queue or "", ""),
+        via = {"queue_name": names.queues.get(leg.via_queue or "", ""), "queue_number": leg.via_queue or "",
                "ring_group_name": names.ring_groups.get(leg.via_ring_group or "", ""),
                "transfer": leg.transfer or "", "transfer_link": links.get(id(leg), 1)}
         base = _base(call, "", names, leg.user)

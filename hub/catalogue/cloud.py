@@ -27,6 +27,7 @@ _DURATIONS = (
 )
 _VIA = (
     Field("queue_name", "string", "the queue that chose this user; empty if none"),
+    Field("queue_number", "string", "that queue's extension number; empty if none"),
     Field("ring_group_name", "string", "the ring group that chose this user; empty if none"),
     Field("transfer", "string", "Blind | Attended when a transfer brought the call to this user; empty if none"),
     Field("transfer_link", "integer", "this user's place in the call's transfer chain: 1, then +1 per transfer"),
@@ -54,7 +55,7 @@ def _sample(key: str, **extra: object) -> dict[str, object]:
     return base | extra
 
 
-_VIA_SAMPLE = {"queue_name": "Sales", "ring_group_name": "", "transfer": "", "transfer_link": 1}
+_VIA_SAMPLE = {"queue_name": "Sales", "queue_number": "822", "ring_group_name": "", "transfer": "", "transfer_link": 1}
 _DONE_SAMPLE = {
     "connected_at": "2025-03-01T09:14:40+11:00", "call_duration": 339, "conversation_duration": 321,
 }

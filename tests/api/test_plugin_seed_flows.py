@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,6 +20,7 @@ from django.core.cache import cache
 from hub.models import Call, CallState, CatalogueEvent
 from hub.services.access import allowed_network_add
 from hub.services.api_keys import api_key_create
+from integrations.delivery import EndpointConfig, render
 from tests.api.push import plugin_get, plugin_post
 
 FLOWS = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "threecx_plugin" / "seed_flows.json")
@@ -78,6 +80,17 @@ def test_a_call_missed_in_the_queue_is_the_queues_not_a_phone_named_804(client, 
     assert [(u.user, u.status) for u in call.user_legs.all()] == [("102", "missed")]
     (summary,) = payloads(call, "queue_call")
     assert summary["status"] == "abandoned"
+
+
+def test_a_call_missed_in_the_queue_goes_out_to_a_plugin_receiver_once_as_the_queues(client, token) -> None:
+    push_flow(client, token, "get_incoming_missed_in_queue")
+
+    endpoint = EndpointConfig(url="http://receiver.test/hook", dialect="3cx-plugin-get")
+    events = CatalogueEvent.objects.filter(call=call_of("230102154720_16")).order_by("sequence")
+    requests = [render(e.trigger, e.payload, endpoint) for e in events]
+    sent = [dict(parse_qsl(urlsplit(r.url).query)) for r in requests if r is not None]
+    assert [(m["event"], m["user"]) for m in sent] == [("ringing", "102"), ("incoming", "804")]
+    assert sent[-1]["title"] == "DID-420222000320:Missed call by queue 804 from 420774852629"
 
 
 def test_the_post_schemes_missed_call_makes_webhooks_for_the_phone_that_rang(client, token) -> None:

@@ -117,7 +117,7 @@ def test_plugin_reports_a_queue_call_once_at_queue_level(dialect):
 def test_plugin_sends_no_end_for_a_phone_that_stopped_ringing_while_another_answered(dialect):
     endpoint = EndpointConfig(url="http://h/", dialect=dialect)
     missed = {**CATALOGUE["user_inbound_completed"].sample, "connected_at": None, "conversation_duration": 0,
-              "queue_name": ""}
+              "queue_name": "", "queue_number": ""}
     assert render("user_inbound_completed", missed, endpoint) is None  # call_connected_at: someone answered
     assert render("user_inbound_completed", {**missed, "call_connected_at": None}, endpoint) is not None
 

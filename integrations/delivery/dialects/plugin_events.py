@@ -82,7 +82,7 @@ def _went_on(p: Payload) -> bool:
 
 def _incoming_ended(p: Payload) -> Fields | None:
     ok = _answered(p)
-    if not ok and (p.get("queue_name") or _went_on(p)):
+    if not ok and (p.get("queue_number") or p.get("queue_name") or _went_on(p)):
         return None  # a queue's missed call is reported once, at queue level (queue_call)
     caller, did = p["caller_id"], p["dest_number"]
     title = (f"{_did_prefix(did)}Answered call from {caller} ({_talk_time(p['conversation_duration'])})"
