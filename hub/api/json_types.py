@@ -27,6 +27,8 @@ def _problems(field: serializers.Field, value):
     messages, or {index or key: ...} inside a list or an object)."""
     if value is None:
         return None
+    if hasattr(field, "json_accepts"):  # a field that says which JSON values it takes
+        return None if field.json_accepts(value) else [str(field.error_messages.get("invalid", _NOT_TEXT))]
     if isinstance(field, serializers.ListField) and isinstance(value, list):
         inner = {i: p for i, v in enumerate(value) if (p := _problems(field.child, v))}
         return inner or None

@@ -66,6 +66,23 @@ class Text(serializers.CharField):
         super().__init__(**kwargs)
 
 
+class NumberText(Text):
+    """An extension or a phone number: text, or a JSON whole number taken as its digits. CRMs
+    written against the cloud PBX send ``"user_number": 101`` as often as ``"101"``; a number is
+    no mistake here, so unlike other text fields (hub.api.json_types) it is not refused."""
+
+    @staticmethod
+    def json_accepts(value) -> bool:
+        return isinstance(value, str) or _whole(value)
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(str(data) if _whole(data) else data)
+
+
+def _whole(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
 class QueryText(Text):
     """A query-string field. query_values() drops a blank value, so blank means left out, and
     the schema must not say blank is refused (allow_blank only shapes the schema here)."""

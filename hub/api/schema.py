@@ -1,7 +1,7 @@
 """OpenAPI pieces shared by the key-authenticated views: the key as a security scheme, the envelope."""
 from __future__ import annotations
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
@@ -14,6 +14,22 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
         return {"type": "apiKey", "in": "header", "name": "token",
                 "description": "The account's API key (pbxh_…). `Authorization: Bearer <key>` and "
                                "`X-Api-Key: <key>` work too. The caller's address must be whitelisted."}
+
+
+class NumberTextSchema(OpenApiSerializerFieldExtension):
+    """A NumberText takes a string (its own rules) or a whole number."""
+    target_class = "hub.api.params.NumberText"
+
+    def map_serializer_field(self, auto_schema, direction):
+        text = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if direction == "response":
+            return text
+        # What describes the value as a whole stays outside the alternatives; drf-spectacular
+        # adds a field's length and pattern only to a schema with a type, so the text one gets
+        # them here.
+        outer = {k: text.pop(k) for k in ("description", "nullable") if k in text}
+        auto_schema._insert_field_validators(self.target, text)
+        return {"oneOf": [text, {"type": "integer", "minimum": 0}], **outer}
 
 
 def envelope_of(name: str, row: serializers.Serializer | None, *, many: bool = True, extra: dict | None = None):

@@ -48,7 +48,8 @@ def test_an_error_in_a_list_item_names_the_item(client, key):
 @pytest.mark.parametrize("component, field", [("OriginateInput", "user_number"),
                                               ("OriginateInput", "number_to_call")])
 def test_fields_that_may_not_be_blank_say_so_in_the_schema(schema, component, field):
-    assert schema["components"]["schemas"][component]["properties"][field]["minLength"] == 1
+    text, number = schema["components"]["schemas"][component]["properties"][field]["oneOf"]
+    assert text["minLength"] == 1 and number == {"type": "integer", "minimum": 0}
 
 
 def test_trigger_names_may_not_be_blank_in_the_schema(schema):
@@ -127,8 +128,10 @@ def test_a_null_pbx_or_caller_id_means_left_out_and_the_schema_says_nullable(cli
 
 
 @pytest.mark.parametrize("path, body, message", [
-    ("/api/v1/calls", {"user_number": "101", "number_to_call": "+61355501234", "caller_id": 0},
+    ("/api/v1/calls", {"user_number": "101", "number_to_call": "+61355501234", "caller_id": True},
      "caller_id: Not a valid string."),
+    ("/api/v1/calls", {"user_number": 101.5, "number_to_call": "+61355501234"},
+     "user_number: Not a valid string."),
     ("/api/v1/webhooks", {"url": "http://127.0.0.1:9/x", "triggers": ["user_inbound"], "name": 0},
      "name: Not a valid string."),
     ("/api/v1/webhooks", {"url": "http://127.0.0.1:9/x", "triggers": ["user_inbound"], "enabled": 0},
@@ -144,6 +147,17 @@ def test_a_json_value_of_another_type_than_the_schema_says_is_refused_naming_it(
 
     assert response.status_code == 400
     assert response.json()["message"] == message
+
+
+@pytest.mark.parametrize("path", ["/api/v1/calls", "/api/integration/v2/call-to-number"])
+def test_numbers_may_be_sent_as_json_numbers_as_crm_clients_do(client, placeable, path):
+    # A number is read as its digits, as the same digits in a string would be.
+    response = client.post(path, {"user_number": 101, "number_to_call": "+61355501234", "caller_id": 61355500000},
+                           content_type="application/json", HTTP_TOKEN=placeable)
+
+    assert response.status_code == 202, response.content
+    data = response.json()["data"]
+    assert (data["user_number"], data["caller_id"]) == ("101", "61355500000")
 
 
 def test_a_form_still_places_a_call_as_the_cloud_pbx_clients_send_it(client, placeable):

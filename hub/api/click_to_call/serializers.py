@@ -4,17 +4,17 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from hub.api.json_types import JsonTyped
-from hub.api.params import Text
+from hub.api.params import NumberText, Text
 from hub.models import ClickToCallStatus
 
 
 class OriginateInput(JsonTyped):
     # min_length only tells the schema what "may not be blank" already refuses.
-    user_number = Text(min_length=1, max_length=32, help_text="The user's extension; its devices ring first.")
-    number_to_call = Text(min_length=1, max_length=32, help_text="E.164 (`+61355501234`); a national number when the "
+    user_number = NumberText(min_length=1, max_length=32, help_text="The user's extension; its devices ring first.")
+    number_to_call = NumberText(min_length=1, max_length=32, help_text="E.164 (`+61355501234`); a national number when the "
                                                   "PBX has a default region.")
     # null, like blank, means left out (the view drops null fields): allow_null says so in the schema.
-    caller_id = Text(max_length=64, required=False, allow_blank=True, allow_null=True,
+    caller_id = NumberText(max_length=64, required=False, allow_blank=True, allow_null=True,
                      help_text="Caller id to present to the called number, when the PBX allows it.")
     pbx = Text(max_length=60, required=False, allow_blank=True, allow_null=True,
                help_text="PBX slug; only needed when the account has several PBXes with this extension.")
