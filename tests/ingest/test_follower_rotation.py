@@ -8,6 +8,7 @@ from datetime import datetime
 import pytest
 
 from hub.models import IngestSource, SourceKind, StoredPbxEvent
+from hub.services.ingest import follow
 from hub.services.ingest.follow import QUIET_SECONDS, SourceFollower
 from integrations.simulator import generate
 from tests.factories import make_account
@@ -117,3 +118,27 @@ def test_follower_reads_every_record_once_across_rotation_truncation_and_restart
     source.refresh_from_db()
     assert source.events_stored == len(traffic.keys()) and source.last_error == ""
     assert source.position["offset"] == path.stat().st_size
+
+
+@pytest.mark.django_db
+def test_a_record_longer_than_a_polls_budget_is_read_not_offered_again_for_ever(tmp_path, monkeypatch):
+    # The tailer hands out at most the budget from the committed position: a record longer than
+    # it can only be read by a poll that asks for more.
+    records = _records("cdr")[:3]
+    monkeypatch.setattr(follow, "MAX_BYTES", min(len(r) for r in records) // 3)
+    path = tmp_path / "cdr.log"
+    traffic = Traffic(path, records)
+    _, pbx, _ = make_account(timezone="+11:00")
+    source = IngestSource.objects.create(pbx=pbx, kind=SourceKind.CDR_FILE, path=str(path))
+    follower = SourceFollower(source)
+    for index in range(8):
+        traffic.append(index)
+
+    polls = 0
+    while IngestSource.objects.get(pk=source.pk).behind or polls == 0:
+        assert polls < 50, "the follower reads the same part of a long record for ever"
+        follower.poll()
+        polls += 1
+    follower.close()
+
+    assert _stored(source) == traffic.keys()

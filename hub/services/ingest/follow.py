@@ -58,20 +58,23 @@ class SourceFollower:
         self.tailer = FileTailer(source.path, position)
         self._seen_end: tuple | None = None
         self._grew_at = time.monotonic()
+        self._budget = MAX_BYTES
 
     def poll(self) -> int:
         """Read what is new; returns how many new events were stored."""
-        chunks = self.tailer.poll(MAX_BYTES)
+        budget = max(self._budget, MAX_BYTES)
+        chunks = self.tailer.poll(budget)
         quiet = self._quiet(chunks)
         # A poll that filled its budget left more of the file unread.
-        more = sum(len(chunk.data) for chunk in chunks) >= MAX_BYTES
+        more = sum(len(chunk.data) for chunk in chunks) >= budget
         if not chunks:
             source_caught_up(self.source)
-        stored = 0
+        stored, consumed = 0, False
         for index, chunk in enumerate(chunks):
             decoded = self.decoder.decode(chunk.data, chunk.start, final=chunk.final, quiet=quiet)
             if decoded.consumed == 0 and not chunk.final:
                 continue
+            consumed = True
             position = chunk.position(decoded.consumed)
             # A record left for the next poll (its end not written yet) is still to be read.
             behind = more or index < len(chunks) - 1 or decoded.consumed < len(chunk.data)
@@ -80,6 +83,9 @@ class SourceFollower:
             self.tailer.commit(position)
             lines_skipped_record(source=self.source.kind, skipped=decoded.skipped)
             stored += result.stored
+        # A record longer than the budget: the tailer offers the same bytes again, so read more at
+        # once next time instead of the same part of it for ever (the tailer's contract).
+        self._budget = budget * 2 if more and not consumed else MAX_BYTES
         return stored
 
     def _quiet(self, chunks) -> bool:
