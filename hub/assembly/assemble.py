@@ -11,13 +11,15 @@ from collections.abc import Iterable
 from copy import deepcopy
 from dataclasses import replace
 from datetime import datetime, tzinfo
+from functools import cached_property
 
 from hub.vocabulary.pbx_event import Kind, PbxEvent, Source
 
 from .callflow_rules import CALLFLOW_HANDLERS, Handler
 from .cdr import fill_from_cdr, logs_knew_parties, on_cdr
 from .draft import Draft
-from .finish import finish
+from .finish import CallerFacts, caller_facts, finish
+from .names import Names, collect_names
 from .queue_rules import QUEUE_HANDLERS
 from .record import CallRecord
 
@@ -76,28 +78,78 @@ def assemble_normalised(ordered: list[PbxEvent], *, tz: tzinfo) -> CallRecord:
 
 
 
+class Prefix:
+    """A call as of a prefix of its ordered events, as derive.py reads it: the events, the
+    names they mention, the caller facts and the record, each made when first read. The
+    record (finish()) is the costly part, and a seed line's event needs only the caller facts.
+
+    ``since``: the seed line events (derive_seed) of the events before it were derived from
+    an earlier prefix already; only the lines from it on are derived.
+    """
+
+    def __init__(self, events: list[PbxEvent], record: CallRecord, *, since: int = 0):
+        self.events, self.since, self._record = events, since, record
+
+    @property
+    def record(self) -> CallRecord:
+        return self._record
+
+    @property
+    def facts(self) -> CallerFacts | CallRecord:
+        return self._record
+
+    @cached_property
+    def names(self) -> Names:
+        return collect_names(self.events)
+
+
+class _FoldedPrefix(Prefix):
+    """A PrefixAssembler's prefix: its parts come from the assembler's draft, so they must be
+    read before the assembler folds further (emission derives each prefix at once)."""
+
+    def __init__(self, assembler: PrefixAssembler, draft: Draft, names: Names, since: int):
+        # No record to give Prefix: it is made from the draft when read.
+        self.events, self.since, self.names = assembler.ordered[:assembler.count], since, names
+        self._assembler, self._count, self._draft = assembler, assembler.count, draft
+
+    def _current(self) -> Draft:
+        if self._assembler.count != self._count:
+            raise RuntimeError("the assembler has folded past this prefix")
+        return self._draft
+
+    @cached_property
+    def record(self) -> CallRecord:
+        return finish(self._current(), self._assembler.tz)
+
+    @cached_property
+    def facts(self) -> CallerFacts | CallRecord:
+        return caller_facts(self._current())
+
+
 class PrefixAssembler:
-    """assemble_normalised() of longer and longer prefixes of one ordered list, each event
-    folded once (emission.py asks for a call's record as of several of its events)."""
+    """The call as of longer and longer prefixes of one ordered list (emission.py asks for
+    it as of several of its events), each event folded once, names included."""
 
     def __init__(self, ordered: list[PbxEvent], *, tz: tzinfo):
-        self._ordered, self._tz, self._count = ordered, tz, 0
+        self.ordered, self.tz, self.count = ordered, tz, 0
         self._draft = Draft(None, first_at=ordered[0].occurred_at) if ordered else None
+        self._names = Names()
 
-    def record(self, count: int) -> CallRecord:
-        """The record of the first ``count`` events (``count`` > 0)."""
-        if count < self._count:  # behind the fold: start again (emission asks in order)
-            return assemble_normalised(self._ordered[:count], tz=self._tz)
-        draft, handlers = self._draft, HANDLERS
-        for event in self._ordered[self._count:count]:
+    def prefix(self, count: int, *, since: int = 0) -> Prefix:
+        """The first ``count`` events (``count`` > 0, never fewer than asked before)."""
+        if count < self.count:
+            raise ValueError("prefixes are asked for in order")
+        draft, handlers, names = self._draft, HANDLERS, self._names
+        for event in self.ordered[self.count:count]:
             if draft.pbx_call_id is None and event.pbx_call_id:
                 draft.pbx_call_id = event.pbx_call_id  # _pbx_call_id() of the prefix
             handler = handlers.get(event.kind)
             if handler is not None:
                 handler(draft, event)
-        self._count = count
+            names.learn(event)
+        self.count = count
         if draft.cdr is not None:  # filling from the CDR changes the draft: on a copy
             # Its own fields only, unless the CDR must name the parties (then its legs too).
             draft = replace(draft) if logs_knew_parties(draft) else deepcopy(draft)
-            fill_from_cdr(draft, self._tz)
-        return finish(draft, self._tz)
+            fill_from_cdr(draft, self.tz)
+        return _FoldedPrefix(self, draft, names.copy(), since)

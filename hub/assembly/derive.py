@@ -12,31 +12,34 @@ from collections.abc import Iterable
 
 from hub.vocabulary.pbx_event import Kind, PbxEvent
 
-from .assemble import normalise
+from .assemble import Prefix, normalise
 from .catalogue_event import CatalogueEvent, in_catalogue_order
 from .derive_cloud import inbound_user_events, media_events, outbound_user_events, summary_events
 from .derive_seed import SEED_TRIGGERS, agent_status_event, call_direct_events, seed_queue_events
-from .names import collect_names
 from .record import CallRecord
 
 
-# Each group of triggers and what derives it (call, names, ordered events, call key).
+# Each group of triggers and what derives it (a Prefix of the call, the call key).
 FAMILIES = (
     (frozenset({"user_outbound", "user_outbound_answered", "user_outbound_completed"}),
-     lambda call, names, ordered, key: outbound_user_events(call, names, key)),
-    (frozenset({"user_inbound", "user_inbound_answered", "user_inbound_completed"}), inbound_user_events),
-    (frozenset({"queue_call", "ring_group_call"}), lambda call, names, ordered, key: summary_events(call, names, key)),
+     lambda p, key: outbound_user_events(p.record, p.names, key)),
+    (frozenset({"user_inbound", "user_inbound_answered", "user_inbound_completed"}),
+     lambda p, key: inbound_user_events(p.record, p.names, p.events, key)),
+    (frozenset({"queue_call", "ring_group_call"}), lambda p, key: summary_events(p.record, p.names, key)),
     (frozenset({"voicemail", "recording_inbound", "recording_outbound"}),
-     lambda call, names, ordered, key: media_events(call, names, key)),
-    (frozenset(SEED_TRIGGERS), lambda call, names, ordered, key: seed_queue_events(call, ordered, key)),
-    (frozenset({"call_direct"}), lambda call, names, ordered, key: call_direct_events(call, key)),
+     lambda p, key: media_events(p.record, p.names, key)),
+    # Seed events read the call's caller facts only, not its whole record (Prefix.facts).
+    (frozenset(SEED_TRIGGERS), lambda p, key: seed_queue_events(p.facts, p.events, key, since=p.since)),
+    (frozenset({"call_direct"}), lambda p, key: call_direct_events(p.record, key)),
 )
-_NAMELESS = frozenset(SEED_TRIGGERS) | {"call_direct"}
+
+
+_FAMILY_OF = {trigger: family for family, _ in FAMILIES for trigger in family}
 
 
 def family_of(trigger: str) -> frozenset[str]:
     """The triggers derive_events works out together with ``trigger``."""
-    return next((family for family, _ in FAMILIES if trigger in family), frozenset({trigger}))
+    return _FAMILY_OF.get(trigger) or frozenset({trigger})
 
 
 def derive_events(
@@ -52,10 +55,15 @@ def derive_events(
     ``triggers``: only the families (FAMILIES) that derive one of these are worked out.
     """
     ordered = events if normalised else normalise(events, call.call_start_at.tzinfo)
-    key = call_key or call.unique_call_id
-    families = [build for family, build in FAMILIES if triggers is None or family & triggers]
-    names = collect_names(ordered) if triggers is None or triggers - _NAMELESS else None
-    return in_catalogue_order(event for build in families for event in build(call, names, ordered, key))
+    return in_catalogue_order(derive_prefix(Prefix(ordered, call), call_key=call_key or call.unique_call_id,
+                                            triggers=triggers))
+
+
+def derive_prefix(prefix: Prefix, *, call_key: str, triggers: frozenset[str] | None = None) -> list[CatalogueEvent]:
+    """derive_events of a call as of ``prefix`` (the parts of it a family reads are made as
+    it reads them), in no particular order."""
+    return [event for family, build in FAMILIES if triggers is None or family & triggers
+            for event in build(prefix, call_key)]
 
 
 def derive_standalone_events(events: Iterable[PbxEvent], *, tz) -> list[CatalogueEvent]:

@@ -8,12 +8,15 @@ from hub.vocabulary.pbx_event import Kind, PbxEvent
 
 from .catalogue_event import CatalogueEvent
 from .draft import ext
+from .finish import CallerFacts
 from .record import CallRecord, UserLeg, iso
 
 Payload = dict[str, Any]
+# What a seed line's event reads of its call: its caller facts (a whole record has them too).
+Caller = CallerFacts | CallRecord
 
 
-def _caller(call: CallRecord, with_name: bool = True) -> Payload:
+def _caller(call: Caller, with_name: bool = True) -> Payload:
     out: Payload = {"caller_number": call.caller_number}
     if with_name:
         out["caller_name"] = call.caller_name
@@ -25,28 +28,28 @@ def _leg(e: PbxEvent) -> Payload:
             "queue": str(e.data.get("queue", ""))}
 
 
-def _received(call: CallRecord, e: PbxEvent, ctx: dict) -> Payload:
+def _received(call: Caller, e: PbxEvent, ctx: dict) -> Payload:
     return _leg(e) | _caller(call) | {"did": call.did, "trunk": call.trunk}
 
 
-def _answered(call: CallRecord, e: PbxEvent, ctx: dict) -> Payload:
+def _answered(call: Caller, e: PbxEvent, ctx: dict) -> Payload:
     return _leg(e) | {"agent": ext(e.data.get("agent"))} | _caller(call)
 
 
-def _terminated(call: CallRecord, e: PbxEvent, ctx: dict) -> Payload:
+def _terminated(call: Caller, e: PbxEvent, ctx: dict) -> Payload:
     return _leg(e) | {"reason": str(e.data.get("reason", ""))} | _caller(call)
 
 
-def _transferred(call: CallRecord, e: PbxEvent, ctx: dict) -> Payload:
+def _transferred(call: Caller, e: PbxEvent, ctx: dict) -> Payload:
     moved = {"to_queue": str(e.data.get("to_queue", "")), "new_qcid": str(e.data.get("to_qcid", ""))}
     return _leg(e) | moved | _caller(call)
 
 
-def _cb_requested(call: CallRecord, e: PbxEvent, ctx: dict) -> Payload:
+def _cb_requested(call: Caller, e: PbxEvent, ctx: dict) -> Payload:
     return _leg(e) | {"callback_number": str(e.data.get("number", ""))} | _caller(call)
 
 
-def _cb_initiated(call: CallRecord, e: PbxEvent, ctx: dict) -> Payload:
+def _cb_initiated(call: Caller, e: PbxEvent, ctx: dict) -> Payload:
     d = e.data
     return {"timestamp": iso(e.occurred_at), "qcid": str(d.get("qcid", "")),
             "original_qcid": str(d.get("for_qcid", "")), "queue": str(d.get("queue", "")),
@@ -54,18 +57,18 @@ def _cb_initiated(call: CallRecord, e: PbxEvent, ctx: dict) -> Payload:
             "pbx_call_id": call.pbx_call_id or ""}
 
 
-def _cb_failed(call: CallRecord, e: PbxEvent, ctx: dict) -> Payload:
+def _cb_failed(call: Caller, e: PbxEvent, ctx: dict) -> Payload:
     # The failure line names only the callback's QCID; its number is on the "dialling" line.
     number = ctx["callback_numbers"].get(str(e.data.get("qcid", "")), "")
     return _leg(e) | {"reason": str(e.data.get("reason", "")), "callback_number": number,
                       "pbx_call_id": call.pbx_call_id or ""}
 
 
-def _dtmf(call: CallRecord, e: PbxEvent, ctx: dict) -> Payload:
+def _dtmf(call: Caller, e: PbxEvent, ctx: dict) -> Payload:
     return _leg(e) | {"digit": str(e.data.get("digit", ""))} | _caller(call, with_name=False)
 
 
-SEED_BUILDERS: dict[Kind, tuple[str, Callable[[CallRecord, PbxEvent, dict], Payload]]] = {
+SEED_BUILDERS: dict[Kind, tuple[str, Callable[[Caller, PbxEvent, dict], Payload]]] = {
     Kind.QUEUE_CALL_RECEIVED: ("call_received", _received),
     Kind.QUEUE_CALL_ANSWERED: ("call_answered", _answered),
     Kind.QUEUE_CALL_TERMINATED: ("call_terminated", _terminated),
@@ -79,11 +82,14 @@ SEED_BUILDERS: dict[Kind, tuple[str, Callable[[CallRecord, PbxEvent, dict], Payl
 SEED_TRIGGERS = tuple(trigger for trigger, _ in SEED_BUILDERS.values())
 
 
-def seed_queue_events(call: CallRecord, events: list[PbxEvent], call_key: str) -> list[CatalogueEvent]:
+def seed_queue_events(call: Caller, events: list[PbxEvent], call_key: str,
+                      since: int = 0) -> list[CatalogueEvent]:
+    """The events of the QueueManager lines among ``events`` from index ``since`` on; each
+    reads its line and the caller facts of the call as of ``events``."""
     ctx = {"callback_numbers": {str(e.data.get("qcid")): str(e.data.get("number", ""))
                                 for e in events if e.kind == Kind.QUEUE_CALLBACK_INITIATED}}
     out = []
-    for event in events:
+    for event in events[since:]:
         trigger, build = SEED_BUILDERS.get(event.kind, (None, None))
         if trigger:
             key = f"{call_key}:{trigger}:{event.dedupe_key}"

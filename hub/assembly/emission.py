@@ -18,7 +18,9 @@ batch or a thousand, the same events come out with the same keys and payloads.
 """
 from __future__ import annotations
 
-from bisect import bisect_right
+import heapq
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
@@ -26,7 +28,7 @@ from hashlib import blake2b
 
 from hub.vocabulary.pbx_event import PbxEvent
 
-from .assemble import PrefixAssembler, assemble_normalised
+from .assemble import Prefix, PrefixAssembler, assemble_normalised
 from .catalogue_event import CatalogueEvent, in_catalogue_order
 from .derive import family_of
 from .record import CallRecord
@@ -39,9 +41,9 @@ COMPLETION_TRIGGERS = frozenset({
     "webhook_component_event",
 })
 
-# derive(record, ordered events, triggers): the record's catalogue events, of every trigger
-# (None) or at least of these (a family of them: derive.family_of).
-Derive = Callable[[CallRecord, list[PbxEvent], frozenset[str] | None], list[CatalogueEvent]]
+# derive(prefix, triggers): the catalogue events of the call as of ``prefix``, of every trigger
+# (None) or at least of these (a family of them: derive.family_of), in any order.
+Derive = Callable[[Prefix, frozenset[str] | None], list[CatalogueEvent]]
 
 
 def gate(event: CatalogueEvent) -> datetime:
@@ -69,7 +71,7 @@ def emissions(ordered: list[PbxEvent], *, tz: tzinfo, derive: Derive, emitted: s
 
     ``watermark``: every event of the PBX at or before it has been read; None: everything
     there is has been read (a flush, or a PBX with no followed files). ``emitted``: keys stored
-    already. ``derive`` gives a record's events (key, trigger, time, payload). ``record``: the
+    already. ``derive`` gives a prefix's events (key, trigger, time, payload). ``record``: the
     call's record from all of ``ordered``, as its caller stores it (closed as idle, if it is).
     """
     known = ordered if watermark is None else ordered[:bisect_right([e.occurred_at for e in ordered], watermark)]
@@ -78,41 +80,56 @@ def emissions(ordered: list[PbxEvent], *, tz: tzinfo, derive: Derive, emitted: s
         return Emission([], due)
     times = [e.occurred_at for e in known]
     whole = record if record is not None and len(known) == len(ordered) else assemble_normalised(known, tz=tz)
-    latest = {e.key: e for e in derive(whole, known, None)}
-    assembler = PrefixAssembler(known, tz=tz)
-    records: dict[int, CallRecord] = {len(known): whole}
-    snapshots: dict[tuple[int, str], dict[str, CatalogueEvent]] = {}
-
-    def derived(count: int, trigger: str) -> dict[str, CatalogueEvent]:
-        """The events of ``trigger``'s family derived from the first ``count`` known events."""
-        if count == len(known):
-            return latest
-        if (count, trigger) not in snapshots:
-            found: dict[str, CatalogueEvent] = {}
-            if count:
-                if count not in records:
-                    records[count] = assembler.record(count)
-                family = family_of(trigger)
-                found = {e.key: e for e in derive(records[count], known[:count], family)}
-                snapshots.update(((count, t), found) for t in family)
-            snapshots[count, trigger] = found
-        return snapshots[count, trigger]
-
-    waiting = []
+    latest = {e.key: e for e in derive(Prefix(known, whole), None)}
+    # An event gated before the last known event comes from the prefix its gate ends (by its
+    # count of ``known``) or a longer one; the others as derived from all that is known.
+    out: list[CatalogueEvent] = []
+    gated: dict[int, list[CatalogueEvent]] = defaultdict(list)
     for key, event in latest.items():
         if key in emitted:
             continue
         at = gate(event)
         if watermark is not None and at > watermark:
             due = at if due is None else min(due, at)
+            continue
+        count = bisect_right(times, at) or bisect_right(times, times[0])  # no events derive nothing
+        if count < len(known):
+            gated[count].append(event)
         else:
-            waiting.append((bisect_right(times, at), key, event.trigger))
-    out = []
-    # In prefix order, so the assembler folds each event once.
-    for count, key, trigger in sorted(waiting):
-        # The shortest prefix that derives it, from its gate on: the same whatever was read
-        # beyond the watermark when this ran.
-        while count < len(known) and key not in derived(count, trigger):
-            count = bisect_right(times, times[count])
-        out.append(derived(count, trigger)[key])
+            out.append(event)
+    if gated:
+        out += _from_prefixes(known, times, gated, tz=tz, derive=derive)
     return Emission(in_catalogue_order(out), due)
+
+
+def _from_prefixes(known: list[PbxEvent], times: list[datetime], gated: dict[int, list[CatalogueEvent]],
+                   *, tz: tzinfo, derive: Derive) -> list[CatalogueEvent]:
+    """``gated``'s events (as derived from all of ``known``, by the prefix their gate ends) as
+    the shortest prefix from their gate on that derives them derives them: the same whatever
+    was read beyond the watermark. The prefixes are folded in order, each event once, and each
+    is derived once, for the families waiting at it; an event it does not derive yet waits
+    for the next one (up to the next event time)."""
+    assembler = PrefixAssembler(known, tz=tz)
+    counts = list(gated)
+    heapq.heapify(counts)
+    out = []
+    while counts:
+        count = heapq.heappop(counts)
+        waiting = gated.pop(count)
+        triggers = frozenset().union(*(family_of(e.trigger) for e in waiting))
+        # A seed line's event waits at the prefix its own line ends (it gates at its time):
+        # lines before the prefix's last time were derived at earlier prefixes.
+        prefix = assembler.prefix(count, since=bisect_left(times, times[count - 1]))
+        found = {e.key: e for e in derive(prefix, triggers)}
+        for event in waiting:
+            if event.key in found:
+                out.append(found[event.key])
+                continue
+            later = bisect_right(times, times[count])
+            if later == len(known):
+                out.append(event)  # derived from all that is known
+            else:
+                if later not in gated:
+                    heapq.heappush(counts, later)
+                gated[later].append(event)
+    return out

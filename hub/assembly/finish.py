@@ -1,7 +1,7 @@
 """Turn a folded Draft into the frozen CallRecord (the rules that need the whole call)."""
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 
 from .draft import DIRECT, Draft, QueueDraft, Start, UserDraft
@@ -13,6 +13,26 @@ def unique_call_id(start: datetime, pbx_call_id: str | None, tz: tzinfo) -> str:
     # The text of f"{at:%y%m%d%H%M%S}", at a third of its cost: strftime goes through the time module.
     return "%02d%02d%02d%02d%02d%02d_%s" % (at.year % 100, at.month, at.day, at.hour, at.minute, at.second,
                                               pbx_call_id or "")
+
+
+@dataclass(frozen=True, slots=True)
+class CallerFacts:
+    """The part of a CallRecord a seed line's event reads (CallRecord has the same fields)."""
+    pbx_call_id: str | None
+    caller_number: str
+    caller_name: str
+    did: str
+    trunk: str
+
+
+def caller_facts(draft: Draft) -> CallerFacts:
+    """What finish(draft) would say of the caller, without building the legs."""
+    start = _start(draft)
+    return CallerFacts(draft.pbx_call_id, start.caller_number, start.caller_name, start.did, start.trunk)
+
+
+def _start(draft: Draft) -> Start:
+    return draft.start or _fallback_start(draft)
 
 
 def _fallback_start(draft: Draft) -> Start:
@@ -151,7 +171,7 @@ def _callback(draft: Draft) -> Callback | None:
 
 
 def finish(draft: Draft, tz: tzinfo) -> CallRecord:
-    start = draft.start or _fallback_start(draft)
+    start = _start(draft)
     placing = _placing_ring(draft)
     if placing is not None:
         start = replace(start, at=placing.rang_at)

@@ -25,18 +25,26 @@ class Names:
             getattr(self, book).setdefault(number, label)
 
 
-def collect_names(events: Iterable[PbxEvent]) -> Names:
-    """First name seen wins; callers pass events in sorted order so that is deterministic."""
-    names = Names()
-    for event in events:
+    def learn(self, event: PbxEvent) -> None:
+        """Add the names ``event`` mentions (the first name seen for a number wins)."""
         d = event.data
         for number_key, name_key in _USER_PAIRS:
             label = d.get(name_key)
             if label:  # most events name nobody: no call to normalise nothing
-                names._learn("users", d.get(number_key), label)
+                self._learn("users", d.get(number_key), label)
         book = _TARGET_BOOKS.get(str(d.get("target_type") or ""))
         if book:
-            names._learn(book, d.get("target"), d.get("target_name"))
+            self._learn(book, d.get("target"), d.get("target_name"))
         if "queue_name" in d:
-            names._learn("queues", d.get("queue"), d.get("queue_name"))
+            self._learn("queues", d.get("queue"), d.get("queue_name"))
+
+    def copy(self) -> Names:
+        return Names(dict(self.users), dict(self.queues), dict(self.ring_groups))
+
+
+def collect_names(events: Iterable[PbxEvent]) -> Names:
+    """First name seen wins; callers pass events in sorted order so that is deterministic."""
+    names = Names()
+    for event in events:
+        names.learn(event)
     return names

@@ -7,9 +7,10 @@ from datetime import datetime
 
 from django.db import connection
 
-from hub.assembly import CallRecord, close_idle_call, derive_events
+from hub.assembly import close_idle_call
 from hub.assembly import CatalogueEvent as Derived
-from hub.assembly.assemble import assemble_normalised, normalise
+from hub.assembly.assemble import Prefix, assemble_normalised, normalise
+from hub.assembly.derive import derive_prefix
 from hub.assembly.components import Condition, component_fired_at, component_payload
 from hub.assembly.emission import call_anchor, emissions
 from hub.models import CatalogueEvent, Call, Pbx, StoredPbxEvent, WebhookComponent
@@ -36,12 +37,13 @@ _COMPONENT = "webhook_component_event"
 
 
 def _deriver(components: list[tuple[int, str, Condition]], call_key: str):
-    """derive(record, events, triggers): the call's catalogue events and its components'
-    events (emission.Derive)."""
-    def derive(record: CallRecord, ordered: list, triggers: frozenset[str] | None) -> list[Derived]:
-        out = derive_events(record, ordered, call_key=call_key, normalised=True, triggers=triggers)
+    """derive(prefix, triggers): the call's catalogue events and its components' events
+    (emission.Derive)."""
+    def derive(prefix: Prefix, triggers: frozenset[str] | None) -> list[Derived]:
+        out = derive_prefix(prefix, call_key=call_key, triggers=triggers)
         if triggers is not None and _COMPONENT not in triggers:
             return out
+        record = prefix.record
         for pk, name, condition in components:
             fired_at = component_fired_at(record, condition)
             if fired_at is not None:
