@@ -56,3 +56,22 @@ def redis_server(tmp_path):
     server.start()
     yield server
     server.stop()
+
+
+# An account named acme with its PBX, for the tests of one account (a folder's conftest may
+# define its own).
+@pytest.fixture
+def account_pbx(db):
+    from tests.factories import make_account
+    account, pbx, _ = make_account("acme")
+    return account, pbx
+
+
+@pytest.fixture
+def account(account_pbx):
+    return account_pbx[0]
+
+
+@pytest.fixture
+def pbx(account_pbx):
+    return account_pbx[1]

@@ -28,18 +28,19 @@ def celery_worker(*, broker_url: str, result_backend: str | None = None, queue: 
     try:
         yield proc
     finally:
-        _stop(proc)
+        stop_process_group(proc)
         if log_path:
             log.close()
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    """SIGTERM the process's group, SIGKILL it if it is still there after 15 s."""
+def stop_process_group(proc: subprocess.Popen, *, grace: float = 15) -> None:
+    """SIGTERM the process's group (as systemd stops a unit), SIGKILL it if it is still there
+    after ``grace`` seconds."""
     if proc.poll() is not None:
         return
     os.killpg(proc.pid, signal.SIGTERM)
     try:
-        proc.wait(timeout=15)
+        proc.wait(timeout=grace)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
@@ -83,4 +84,4 @@ def web_server(kind: str, *, env: dict, log_path: Path):
             _wait_for_port(port, proc)
             yield f"http://127.0.0.1:{port}"
         finally:
-            _stop(proc)
+            stop_process_group(proc)

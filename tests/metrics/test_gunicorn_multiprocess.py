@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -15,7 +14,7 @@ import requests
 
 from tests.delivery_engine.processes import worker_database_url
 from tests.metrics.scrape import scrape
-from tests.processes import ROOT, _free_port, _wait_for_port
+from tests.processes import ROOT, _free_port, _wait_for_port, stop_process_group
 
 # Requests sent in bursts until both workers have answered some; a bound, not an expectation.
 MAX_BURSTS = 200
@@ -34,20 +33,9 @@ def gunicorn(*, env: dict, log_path: Path, workers: int = 2):
             _wait_for_port(port, proc)
             yield f"http://127.0.0.1:{port}"
         finally:
-            _stop_gracefully(proc)
-
-
-def _stop_gracefully(proc: subprocess.Popen) -> None:
-    """SIGTERM to the group, as systemd stops a unit; SIGKILL only past gunicorn's own graceful
-    timeout (30 s), so a loaded machine's slow stop still runs the master's exit hook."""
-    if proc.poll() is not None:
-        return
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=45)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+            # Past gunicorn's own graceful timeout (30 s), so a loaded machine's slow stop still
+            # runs the master's exit hook.
+            stop_process_group(proc, grace=45)
 
 
 def _writers(directory: Path) -> set[str]:

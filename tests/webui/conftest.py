@@ -111,21 +111,3 @@ def enable_click_to_call(pbx, *users: str, simulator_dir: str = "/tmp/none") -> 
     CallControl.objects.create(pbx=pbx, simulator_dir=simulator_dir)
     for number in users:
         PbxUser.objects.create(pbx=pbx, number=number, name=f"User {number}")
-
-
-@pytest.fixture
-def browser(chromium_path, monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop on this thread; the test's own ORM calls are
-    # still plain synchronous code (Playwright's documented set-up for Django).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path,
-                                    args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield browser
-        browser.close()
-        # The ORM calls made while Playwright ran opened a connection that the test database's
-        # teardown does not see (Django's connections are context-local, and Playwright runs
-        # its event loop on this thread); left open, it kept that database from being dropped.
-        connections.close_all()
