@@ -27,7 +27,9 @@ class WebhookEndpoint(models.Model):
     headers = models.JSONField(default=dict, blank=True, help_text="extra request headers")
     filters = models.JSONField(default=dict, blank=True, help_text="{queues: [], users: [], dids: []}")
     timeout_seconds = models.PositiveSmallIntegerField(default=10)
-    max_concurrency = models.PositiveSmallIntegerField(default=4)
+    # The ceiling of the endpoint's adaptive concurrency (hub/services/delivery/adaptive.py):
+    # the hub starts at 4 requests at once and grows toward it while the receiver keeps up.
+    max_concurrency = models.PositiveSmallIntegerField(default=64)
     # Health, kept by the delivery engine.
     last_success_at = models.DateTimeField(null=True, blank=True)
     last_failure_at = models.DateTimeField(null=True, blank=True)

@@ -18,3 +18,12 @@ def api_key(account):
     allowed_network_add(account=account, address="127.0.0.1")
     _, key = api_key_create(account=account, name="crm", scopes=[Scope.WEBHOOKS_MANAGE.value])
     return key
+
+
+@pytest.fixture(autouse=True)
+def fresh_adaptive_limits():
+    """Each test's endpoints start from the initial limit, even where a test database reuses ids."""
+    from hub.services.delivery.adaptive import LIMITS
+    LIMITS.clear()
+    yield
+    LIMITS.clear()

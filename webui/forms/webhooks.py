@@ -48,6 +48,11 @@ class WebhookForm(forms.Form):
     filter_dids = forms.CharField(required=False, label="Only DIDs", help_text="Dialled numbers, comma-separated.")
     timeout_seconds = forms.IntegerField(min_value=1, max_value=30, initial=10, label="Timeout (seconds)",
                                          help_text="How long to wait for the receiver; 1–30.")
+    max_concurrency = forms.IntegerField(
+        min_value=1, max_value=256, initial=64, required=False, label="Most requests at once",
+        help_text="A ceiling, 1–256: the hub starts at 4 parallel requests and grows toward it while the "
+                  "receiver answers in time, and backs off on timeouts, errors, 429 and Retry-After. "
+                  "Each call's events still go one after the other.")
     enabled = forms.BooleanField(required=False, initial=True, label="Send events to this endpoint")
 
     def __init__(self, *args, endpoint=None, **kwargs):
@@ -66,7 +71,8 @@ class WebhookForm(forms.Form):
         return {
             "name": endpoint.name, "url": endpoint.url, "dialect": endpoint.dialect, "triggers": endpoint.triggers,
             "headers": "\n".join(f"{k}: {v}" for k, v in (endpoint.headers or {}).items()),
-            "timeout_seconds": endpoint.timeout_seconds, "enabled": endpoint.enabled,
+            "timeout_seconds": endpoint.timeout_seconds,
+            "max_concurrency": endpoint.max_concurrency, "enabled": endpoint.enabled,
             **{f"filter_{kind}": ", ".join(str(v) for v in filters.get(kind) or []) for kind in FILTER_KINDS},
         }
 
@@ -76,7 +82,10 @@ class WebhookForm(forms.Form):
     def service_fields(self) -> dict:
         """The keyword arguments of webhook_endpoint_create/update; secrets only when changed."""
         data = self.cleaned_data
-        fields = {name: data[name] for name in ("name", "url", "dialect", "triggers", "headers", "timeout_seconds", "enabled")}
+        fields = {name: data[name] for name in ("name", "url", "dialect", "triggers", "headers", "timeout_seconds",
+                                                  "enabled")}
+        if data.get("max_concurrency") is not None:  # blank: keep the stored ceiling (64 for a new one)
+            fields["max_concurrency"] = data["max_concurrency"]
         fields["filters"] = {kind: split_list(data[f"filter_{kind}"]) for kind in FILTER_KINDS if split_list(data[f"filter_{kind}"])}
         if data["clear_secret_token"]:
             fields["secret_token"] = ""

@@ -23,7 +23,7 @@ from integrations.delivery.ssrf import refusal
 
 ROTATION_OVERLAP = timedelta(hours=24)
 MAX_TIMEOUT_SECONDS = 30
-MAX_CONCURRENCY = 64
+MAX_CONCURRENCY = 256
 EDITABLE = ("name", "url", "enabled", "dialect", "triggers", "secret_token", "bearer_token", "event_paths",
             "headers", "filters", "timeout_seconds", "max_concurrency")
 SECRET_FIELDS = ("secret_token", "bearer_token")

@@ -14,8 +14,8 @@ takes back, and PENDING rows that it wakes.
 Within one worker process an endpoint has at most one pump: a wake-up for an endpoint whose pump
 is running only pokes it (it claims again before it stops), so the broker's messages never pile
 up as duplicate pumps. Requests run on the transport's event loop, where one in flight costs a
-socket, not a thread: a slow or dead endpoint ties up its own ``max_concurrency`` requests and
-its pump, and nothing the other endpoints need.
+socket, not a thread: a slow or dead endpoint ties up its own requests (its adaptive limit,
+``adaptive.py``, at most its ``max_concurrency``) and its pump, and nothing the other endpoints need.
 """
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from hub.models import WebhookEndpoint
+from hub.services.delivery.adaptive import LIMITS, verdict
 from hub.services.delivery.attempt import SendContext, attempt_start
 from hub.services.delivery.claim import deliveries_claim, endpoints_with_due, next_retry_at
 from hub.services.delivery.enqueue import endpoint_wake_at, endpoints_wake
@@ -168,7 +169,8 @@ def _run(pump: _Pump, endpoint_id: int, fixed_now: datetime | None, slice_second
     loaded = _context(endpoint_id, clock())
     if loaded is None:
         return result
-    context, concurrency = loaded
+    context, ceiling = loaded
+    limiter = LIMITS.get(endpoint_id, ceiling)
     loaded_at = started = time.monotonic()
     in_flight, claim, ending, finished = 0, True, False, []
     while True:
@@ -177,7 +179,11 @@ def _run(pump: _Pump, endpoint_id: int, fixed_now: datetime | None, slice_second
             if loaded is None:  # disabled meanwhile: finish what is in flight, claim no more
                 ending = True
             else:
-                context, concurrency = loaded
+                context, ceiling = loaded
+                limiter.set_ceiling(ceiling)
+        for done in finished:  # the adaptive limit learns from each answer, in the order they came
+            limiter.observe(seconds=done.result.duration_ms / 1000, kind=verdict(done.result), in_flight=in_flight)
+        concurrency = limiter.current
         claim = claim and not ending and in_flight - len(finished) < concurrency
         batch = []
         if finished or claim:

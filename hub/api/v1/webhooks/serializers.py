@@ -64,7 +64,11 @@ class WebhookInput(JsonTyped):
     filters = Filters(child=serializers.ListField(child=Text()), required=False,
                       help_text='{"queues": [...], "users": [...], "dids": [...]}; empty = all.')
     timeout_seconds = serializers.IntegerField(min_value=1, max_value=30, required=False)
-    max_concurrency = serializers.IntegerField(min_value=1, max_value=64, required=False)
+    max_concurrency = serializers.IntegerField(
+        min_value=1, max_value=256, required=False,
+        help_text="The most requests sent to this endpoint at once (default 64). The hub starts at 4 and "
+                  "grows toward it while the receiver answers in time; it backs off on timeouts, errors, "
+                  "429 and Retry-After. Each call's events still go one after the other.")
     name = Text(max_length=100, required=False, allow_blank=True)
 
 
