@@ -3,7 +3,9 @@
     python bench/_receiver.py --ports 4 --hang-ports 1 --delay-ms 200 --out receipts.tsv
 
 Listens on 127.0.0.1, one port per endpoint, and prints ``{"ports": [...], "hang": [...]}`` on
-its first line. Every request is recorded as ``time port webhook-id crc32(body)``; the answer
+its first line. Every request is recorded as ``time port webhook-id crc32(body)`` (a sender that
+sends no webhook-id, such as the peers of bench/peers.py, is identified by the first group of
+``--id-pattern`` in its body); SIGUSR1 prints the number of requests so far on a line. The answer
 (``200 ok``) comes after ``--delay-ms``, without holding up other requests. A hang port accepts
 connections and never answers. Receipts are written to ``--out`` when stdin closes or SIGTERM
 arrives, so recording costs a list append, not a write.
@@ -13,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import signal
 import socket
 import sys
@@ -23,8 +26,9 @@ REPLY = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: text/plain\r\n\r
 
 
 class Recorder:
-    def __init__(self, delay: float) -> None:
+    def __init__(self, delay: float, id_pattern: str | None = None) -> None:
         self.delay = delay
+        self.id_pattern = re.compile(id_pattern.encode()) if id_pattern else None
         self.rows: list[tuple[float, int, str, int]] = []
 
     def dump(self, path: str) -> None:
@@ -46,6 +50,8 @@ async def _serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, por
                 elif name == b"webhook-id":
                     message_id = value.strip().decode()
             body = await reader.readexactly(length) if length else b""
+            if not message_id and recorder.id_pattern and (found := recorder.id_pattern.search(body)):
+                message_id = found.group(1).decode()
             recorder.rows.append((at, port, message_id, zlib.crc32(body)))
             if recorder.delay:
                 await asyncio.sleep(recorder.delay)
@@ -67,7 +73,7 @@ async def _hang(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
 
 
 async def main(args: argparse.Namespace) -> None:
-    recorder = Recorder(args.delay_ms / 1000)
+    recorder = Recorder(args.delay_ms / 1000, args.id_pattern)
     servers, ports = [], []
     for _ in range(args.ports):
         sock = socket.socket()
@@ -85,6 +91,7 @@ async def main(args: argparse.Namespace) -> None:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
+    loop.add_signal_handler(signal.SIGUSR1, lambda: print(len(recorder.rows), flush=True))
     loop.add_reader(sys.stdin.fileno(), lambda: sys.stdin.read(1) or stop.set())
     try:
         await asyncio.wait_for(stop.wait(), timeout=args.max_seconds)
@@ -99,5 +106,7 @@ if __name__ == "__main__":
     parser.add_argument("--hang-ports", type=int, default=0)
     parser.add_argument("--delay-ms", type=float, default=0.0)
     parser.add_argument("--out", required=True)
+    parser.add_argument("--id-pattern", help="regular expression whose first group is the id, for requests "
+                                             "without a webhook-id header")
     parser.add_argument("--max-seconds", type=float, default=1800, help="stop by itself after this long")
     asyncio.run(main(parser.parse_args()))

@@ -1,8 +1,11 @@
-"""Call-history API speed: 1,000,000 calls in PostgreSQL, get-user-calls through gunicorn, next to a bare endpoint.
+"""Call-history API speed: 1,000,000 calls in PostgreSQL, the hub's get-user-calls through gunicorn,
+next to what a Django developer would write instead (an idiomatic DRF ListAPIView).
 
     .venv/bin/python bench/api.py                      # load 1M calls (~2 min), then measure
     .venv/bin/python bench/api.py --skip-load          # measure again against the loaded database
-    .venv/bin/python bench/api.py --skip-load --workers 4 --connections 4,8 --duration 20
+    .venv/bin/python bench/api.py --skip-load --workers 4 --connections 1,4 --rounds 3 --targets history,drf,bare
+
+Needs wrk (Debian package) and django-filter for the peer (`pip install -r requirements-bench.txt`).
 
 Loading: the accounts, PBXes, directory, whitelist and key go through the services; calls and
 user legs are written with COPY (secondary indexes dropped and rebuilt afterwards, FK triggers
@@ -10,10 +13,15 @@ off for the load), then VACUUM ANALYZE. Two accounts share extensions 100-139, s
 filter is real work. Calls are spread over 2025 with weekday business-hour peaks.
 
 Measuring: gunicorn serves the hub (DEBUG off, throttle rate set out of reach) with the bench
-settings (`bench.api_settings`), which add `/bench/bare` — a DRF view returning a constant —
-to the hub's URLs. `wrk` (Debian package) drives each endpoint for --duration seconds per
-concurrency level, rotating through --variants get-user-calls requests (page of 100, a 30-day
-range, two users, newest first). Only loopback is used.
+settings (`bench.api_settings`), which add two bench-only views to the hub's URLs
+(`bench/api_urls.py`): `/bench/bare`, a DRF view returning a constant, and
+`/bench/drf/user-calls`, the DRF peer: ListAPIView + ModelSerializer + django-filter FilterSet +
+LimitOffsetPagination over the same tables, with the hub's own key auth and throttle. `wrk`
+drives each target for --duration seconds, --rounds times per concurrency level, the targets
+interleaved (their order alternating round to round), rotating through --variants requests
+(page of 100, a 30-day range, two users, newest first; the peer gets the same pages through its
+filter's parameters). It prints medians and spreads, server CPU per request (gunicorn + the
+database's PostgreSQL backends, from /proc) and the ratio hub / peer. Only loopback is used.
 """
 from __future__ import annotations
 
@@ -25,6 +33,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,6 +41,7 @@ import time
 import urllib.request
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,6 +58,8 @@ ENV = {
     # the window, so a per-minute rate this high would make the list (and its pickling) the cost.
     "HUB_API_RATE": "100000/s",
     "LOG_LEVEL": "WARNING",
+    # Plain HTTP on loopback: DEBUG off would otherwise redirect every request to https.
+    "SECURE_SSL_REDIRECT": "0",
 }
 TZ_NAME = "Australia/Melbourne"
 YEAR = 2025
@@ -273,7 +285,7 @@ def _lua(paths: list[str], key: str) -> str:
 
 
 def _wait_ready(port: int, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # four workers importing Django on a busy two-core machine
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise SystemExit("gunicorn exited during start-up")
@@ -282,15 +294,24 @@ def _wait_ready(port: int, proc: subprocess.Popen) -> None:
             return
         except OSError:
             time.sleep(0.3)
-    raise SystemExit("gunicorn did not answer within 60 s")
+    raise SystemExit("gunicorn did not answer within 180 s")
 
 
 def _check(port: int, path: str, key: str) -> int:
     request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"token": key})
     with urllib.request.urlopen(request, timeout=10) as response:
         body = json.loads(response.read())
+    if "results" in body:  # the DRF peer: LimitOffsetPagination's {"count", "next", "previous", "results"}
+        return len(body["results"])
     assert body["status"] == "success", body
     return len(body["data"])
+
+
+def _drf_path(hub_path: str) -> str:
+    """The same page asked of the DRF peer (bench/api_urls.py): its filter's parameter names."""
+    query = dict(parse_qsl(urlsplit(hub_path).query))
+    return (f"/bench/drf/user-calls?user_numbers={query['user_numbers']}&call_start_at_after={query['from_date']}"
+            f"&call_start_at_before={query['to_date']}&limit={query['limit']}")
 
 
 def _cpu_ticks(pids: list[int]) -> dict[int, int]:
@@ -346,6 +367,17 @@ def _wrk(port: int, script: Path, connections: int, duration: int, master: int |
             "cpu_ms": (cpu + db_cpu) * 1000 / requests}
 
 
+TARGETS = {"history": "get-user-calls (hub)", "drf": "DRF ListAPIView peer", "bare": "bare endpoint"}
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def _spread(values: list[float], fmt: str = ",.1f") -> str:
+    return f"{format(min(values), fmt)}-{format(max(values), fmt)}" if len(values) > 1 else format(values[0], fmt)
+
+
 def measure(args) -> None:
     url = f"{BASE_URL}/{DB_NAME}"
     if "django" not in sys.modules or not os.environ.get("DATABASE_URL"):
@@ -355,9 +387,9 @@ def measure(args) -> None:
     key = _fresh_key()
     paths = _variants(args.variants, args.seed)
     workdir = Path(tempfile.mkdtemp(prefix="hub-bench-api-wrk-"))
-    history, bare = workdir / "history.lua", workdir / "bare.lua"
-    history.write_text(_lua(paths, key))
-    bare.write_text(_lua(["/bench/bare"], key))
+    scripts = {"history": paths, "drf": [_drf_path(p) for p in paths], "bare": ["/bench/bare"]}
+    for name, target_paths in scripts.items():
+        (workdir / f"{name}.lua").write_text(_lua(target_paths, key))
     port = _free_port()
     command = [str(ROOT / ".venv/bin/gunicorn"), "hub.wsgi", "--chdir", str(args.root or ROOT), "--bind", f"127.0.0.1:{port}",
                "--workers", str(args.workers), "--worker-class", args.worker_class, "--log-level", "warning",
@@ -368,32 +400,53 @@ def measure(args) -> None:
     server = subprocess.Popen(command, env=env, start_new_session=True)
     try:
         _wait_ready(port, server)
-        rows = [_check(port, p, key) for p in paths]
+        for name in args.targets:
+            rows = [_check(port, p, key) for p in scripts[name]]
+            print(f"{TARGETS[name]}: {len(rows)} request variants, rows per page: min {min(rows)}, max {max(rows)}")
         print(f"gunicorn {args.worker_class} x{args.workers}"
               + (f" ({args.threads} threads)" if args.worker_class == "gthread" else "")
-              + f" on 127.0.0.1:{port}; {len(paths)} request variants, rows per page: min {min(rows)}, max {max(rows)}")
-        for script in (history, bare):  # warm every worker's connection and caches
-            _wrk(port, script, max(args.connections), 3)
-        results = []
+              + f" on 127.0.0.1:{port}; {args.rounds} interleaved rounds of {args.duration} s per target")
+        for name in args.targets:  # warm every worker's connection and caches
+            _wrk(port, workdir / f"{name}.lua", max(args.connections), 3)
         for c in args.connections:
-            h = _wrk(port, history, c, args.duration, server.pid)
-            b = _wrk(port, bare, c, args.duration, server.pid)
-            results.append((c, h, b))
-            print(f"c={c:<3} get-user-calls: {h['rps']:8.1f} req/s  p50 {h['p50']:6.2f} ms  p99 {h['p99']:6.2f} ms"
-                  f"  ({h['requests']} req, non-2xx {h['non2xx']}{', ' + h['socket_errors'] if h['socket_errors'] else ''})")
-            print(f"      bare endpoint:  {b['rps']:8.1f} req/s  p50 {b['p50']:6.2f} ms  p99 {b['p99']:6.2f} ms"
-                  f"  ({b['requests']} req, non-2xx {b['non2xx']})")
-            print(f"      server CPU per request (gunicorn + PostgreSQL backends): get-user-calls "
-                  f"{h['cpu_ms']:.2f} ms ({h['web_ms']:.2f} + {h['db_ms']:.2f}), bare {b['cpu_ms']:.2f} ms "
-                  f"({b['web_ms']:.2f} + {b['db_ms']:.2f}) -> CPU-bound ratio {b['cpu_ms'] / h['cpu_ms']:.0%}")
-            print(f"      ratio {h['rps'] / b['rps']:.0%} of bare; p99 target 25 ms: "
-                  f"{'met' if h['p99'] <= 25 else 'missed'}; 70 % target: {'met' if h['rps'] >= 0.7 * b['rps'] else 'missed'}")
+            runs: dict[str, list[dict]] = {name: [] for name in args.targets}
+            for round_ in range(args.rounds):
+                # Alternate the order so neither side always runs first after the other.
+                for name in (args.targets if round_ % 2 == 0 else args.targets[::-1]):
+                    runs[name].append(_wrk(port, workdir / f"{name}.lua", c, args.duration, server.pid))
+            _report(c, runs)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
 
 
+def _report(c: int, runs: dict[str, list[dict]]) -> None:
+    for name, results in runs.items():
+        rps = [r["rps"] for r in results]
+        p99 = [r["p99"] for r in results]
+        bad = sum(r["non2xx"] for r in results)
+        errors = "; ".join(r["socket_errors"] for r in results if r["socket_errors"])
+        print(f"c={c:<2} {TARGETS[name]:<22} req/s median {_median(rps):8.1f} ({_spread(rps)}), "
+              f"p50 {_median([r['p50'] for r in results]):6.2f} ms, p99 median {_median(p99):6.2f} ms "
+              f"(worst {max(p99):.2f}), server CPU/req {_median([r['cpu_ms'] for r in results]):.2f} ms "
+              f"({_median([r['web_ms'] for r in results]):.2f} gunicorn + "
+              f"{_median([r['db_ms'] for r in results]):.2f} PostgreSQL); non-2xx {bad}{'; ' + errors if errors else ''}")
+    if "history" in runs and "drf" in runs:
+        pairs = list(zip(runs["history"], runs["drf"]))
+        ratios = [h["rps"] / d["rps"] for h, d in pairs]
+        cpu = [d["cpu_ms"] / h["cpu_ms"] for h, d in pairs]
+        p99 = _median([r["p99"] for r in runs["history"]])
+        met = _median(ratios) >= 3 and p99 <= 25
+        print(f"      hub / DRF peer: req/s x{_median(ratios):.2f} ({_spread(ratios, '.2f')} over the rounds), "
+              f"server CPU per request x{_median(cpu):.2f} less; goal >= 3x with hub p99 <= 25 ms: "
+              f"{'met' if met else 'NOT met'} (hub p99 median {p99:.2f} ms)")
+    if "history" in runs and "bare" in runs:
+        ratio = _median([h["rps"] / b["rps"] for h, b in zip(runs["history"], runs["bare"])])
+        print(f"      hub / bare endpoint: {ratio:.0%}")
+
+
 def main() -> None:
+    global DB_NAME
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
@@ -402,12 +455,18 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--worker-class", choices=["sync", "gthread"], default="sync")
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--connections", type=lambda s: [int(x) for x in s.split(",")], default=[4, 8])
-    parser.add_argument("--duration", type=int, default=15, help="seconds per endpoint and concurrency level")
+    parser.add_argument("--connections", type=lambda s: [int(x) for x in s.split(",")], default=[1, 4])
+    parser.add_argument("--targets", type=lambda s: s.split(","), default=["history", "drf"],
+                        help="comma-separated, of: history (the hub), drf (the DRF peer), bare")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved runs of each target per concurrency")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per target, round and concurrency level")
     parser.add_argument("--variants", type=int, default=200)
+    parser.add_argument("--db-name", default=DB_NAME, help="the PostgreSQL database to load and read (a name "
+                                                          "of your own when others run this bench too)")
     parser.add_argument("--root", help="serve the hub from this copy of the tree (e.g. an export of an older "
                                        "commit, with bench/api_settings.py and bench/api_urls.py copied in)")
     args = parser.parse_args()
+    DB_NAME = args.db_name
     if not args.skip_load:
         load(calls=args.calls, seed=args.seed)
     if not args.load_only:
