@@ -194,8 +194,29 @@ WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_networks("WEBHOOK_ALLOW_PRIVATE_NETWORKS")
 WEBHOOK_RETRY_SCHEDULE = env_int_list("WEBHOOK_RETRY_SCHEDULE", [0, 5, 300, 1800, 7200, 18000, 36000, 36000])
 # An endpoint failing without a single success for this long is disabled (visibly, re-enable in the UI/API).
 WEBHOOK_DISABLE_AFTER_DAYS = env_int("WEBHOOK_DISABLE_AFTER_DAYS", 5, minimum=1)
-# Attempt log retention; older attempts are pruned hourly in batches.
+# Attempt log retention: the hub's default for attempts, which an account may change (below).
 WEBHOOK_ATTEMPT_RETENTION_DAYS = env_int("WEBHOOK_ATTEMPT_RETENTION_DAYS", 30, minimum=1)
+# How long each other kind of record is kept, in days, for accounts that set none of their own
+# (the console's Data retention page; docs/retention.md). Raw PBX events, catalogue events and
+# deliveries (with their payloads) are high-volume; calls and their legs (the call history) are
+# kept longest. A delivery still pending or being sent is never purged.
+RETENTION_PBX_EVENTS_DAYS = env_int("RETENTION_PBX_EVENTS_DAYS", 30, minimum=1)
+RETENTION_CATALOGUE_EVENTS_DAYS = env_int("RETENTION_CATALOGUE_EVENTS_DAYS", 30, minimum=1)
+RETENTION_DELIVERIES_DAYS = env_int("RETENTION_DELIVERIES_DAYS", max(30, WEBHOOK_ATTEMPT_RETENTION_DAYS), minimum=1)
+RETENTION_CALLS_DAYS = env_int("RETENTION_CALLS_DAYS", 730, minimum=1)
+if WEBHOOK_ATTEMPT_RETENTION_DAYS > RETENTION_DELIVERIES_DAYS:
+    raise ImproperlyConfigured(f"WEBHOOK_ATTEMPT_RETENTION_DAYS ({WEBHOOK_ATTEMPT_RETENTION_DAYS}) must not exceed "
+                               f"RETENTION_DELIVERIES_DAYS ({RETENTION_DELIVERIES_DAYS}): attempts are shown with their delivery")
+if RETENTION_CALLS_DAYS < max(RETENTION_PBX_EVENTS_DAYS, RETENTION_CATALOGUE_EVENTS_DAYS, RETENTION_DELIVERIES_DAYS):
+    raise ImproperlyConfigured(f"RETENTION_CALLS_DAYS ({RETENTION_CALLS_DAYS}) must be at least as long as the events' and "
+                               f"deliveries' retention: a purged call takes its catalogue events with it")
+# The purge (beat, hourly) deletes this many rows per statement and stops after this many
+# seconds of work; what is left goes in the next run.
+RETENTION_PURGE_BATCH = env_int("RETENTION_PURGE_BATCH", 5000, minimum=1)
+RETENTION_PURGE_SECONDS = env_int("RETENTION_PURGE_SECONDS", 120, minimum=1)
+RETENTION_PURGE_INTERVAL_SECONDS = env_int("RETENTION_PURGE_INTERVAL_SECONDS", 3600, minimum=1)
+# PostgreSQL: deliveries and attempts live in weekly partitions; this many weeks are made ahead.
+RETENTION_PARTITIONS_AHEAD_WEEKS = env_int("RETENTION_PARTITIONS_AHEAD_WEEKS", 4, minimum=1)
 # A delivery claimed longer than its endpoint's timeout plus this margin belongs to a dead
 # worker: the sweeper puts it back (the receiver may then see it twice, same webhook-id).
 WEBHOOK_STUCK_MARGIN_SECONDS = env_int("WEBHOOK_STUCK_MARGIN_SECONDS", 60, minimum=1)
@@ -244,7 +265,8 @@ CELERY_BEAT_SCHEDULE = {
     # Catalogue events waiting for a followed file that went silent or got stuck (see docs/ingest.md).
     "flush-catalogue": {"task": "hub.flush_catalogue", "schedule": 15},
     "sweep-deliveries": {"task": "hub.sweep_deliveries", "schedule": WEBHOOK_SWEEP_SECONDS},
-    "prune-attempts": {"task": "hub.prune_attempts", "schedule": 3600},
+    # Retention (docs/retention.md): rolls partitions and purges every kind of record in batches.
+    "purge-retention": {"task": "hub.purge_retention", "schedule": RETENTION_PURGE_INTERVAL_SECONDS},
     "click-to-call-sweep": {"task": "hub.click_to_call_sweep", "schedule": 15},
 }
 # Task modules beyond the autodiscovered hub/tasks.py.

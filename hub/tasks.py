@@ -18,3 +18,12 @@ def close_idle_calls() -> int:
 @shared_task(name="hub.flush_catalogue")
 def flush_catalogue() -> int:
     return catalogue_flush_stalled()
+
+
+@shared_task(name="hub.purge_retention", ignore_result=True)
+def purge_retention() -> dict:
+    """Roll the partitions and delete what is past its account's retention (docs/retention.md)."""
+    from hub.services.retention import retention_purge
+    result = retention_purge()
+    return {"deleted": result.deleted, "partitions_dropped": result.partitions_dropped,
+            "partitions_created": result.partitions_created, "finished": result.finished}

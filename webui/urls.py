@@ -2,7 +2,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from webui.views import (
-    access, api_keys, audit, calls, click_to_call, dashboard, deliveries, join, pbx, sources, team, webhooks,
+    access, api_keys, audit, calls, click_to_call, dashboard, deliveries, join, pbx, retention, sources, team,
+    webhooks,
 )
 
 app_name = "webui"
@@ -47,6 +48,7 @@ urlpatterns = [
     path("sources/components/<int:component_id>/delete/", sources.component_delete, name="component-delete"),
     path("sources/<slug:pbx_slug>/new/", sources.source_new, name="source-new"),
     path("sources/<slug:pbx_slug>/settings/", pbx.pbx_edit, name="pbx-edit"),
+    path("account/retention/", retention.retention, name="retention"),
     # Owners only
     path("audit/", audit.audit_log, name="audit"),
     path("team/", team.team, name="team"),

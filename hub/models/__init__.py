@@ -10,6 +10,7 @@ from hub.models.events import CatalogueEvent, QcidLink, StoredPbxEvent
 from hub.models.ingest import FILE_KINDS, IngestSource, SourceKind
 from hub.models.invitations import Invitation
 from hub.models.pbx import Pbx, PbxKind
+from hub.models.retention import RetentionPolicy
 from hub.models.webhooks import Attempt, Delivery, DeliveryStatus, Dialect, SigningSecret, WebhookEndpoint
 
 __all__ = [
@@ -17,6 +18,6 @@ __all__ = [
     "ClickToCallStatus", "Delivery", "DeliveryStatus", "Dialect", "DriverKind", "SigningSecret",
     "WebhookEndpoint", "ApiKey", "Call", "CallState", "CatalogueEvent", "ComponentCondition",
     "Direction", "FILE_KINDS", "IngestSource", "Invitation", "Membership", "Pbx", "PbxKind", "PbxUser", "QcidLink",
-    "Queue", "QueueLeg", "Recording", "RingGroup", "RingGroupLeg", "Role", "Scope", "SourceKind",
+    "Queue", "QueueLeg", "Recording", "RetentionPolicy", "RingGroup", "RingGroupLeg", "Role", "Scope", "SourceKind",
     "StoredPbxEvent", "UserLeg", "WebhookComponent",
 ]

@@ -102,7 +102,10 @@ class Delivery(models.Model):
 
 
 class Attempt(models.Model):
-    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempts")
+    # No foreign key in the database: on PostgreSQL deliveries are partitioned by week, and a key
+    # may only point at a unique constraint, which there must include created_at (hub.services.
+    # partitions). Django still deletes a delivery's attempts with it.
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempts", db_constraint=False)
     started_at = models.DateTimeField()
     duration_ms = models.PositiveIntegerField(default=0)
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)

@@ -27,7 +27,7 @@ READ_PAGES = [  # (url name, kwargs keys from `objects`)
     ("webui:dashboard", {}), ("webui:api-keys", {}), ("webui:whitelist", {}), ("webui:api-builder", {}),
     ("webui:webhooks", {}), ("webui:webhook", {"endpoint_id": "endpoint"}), ("webui:deliveries", {}),
     ("webui:delivery", {"delivery_id": "delivery"}), ("webui:calls", {}), ("webui:call", {"unique_call_id": "call"}),
-    ("webui:click-to-call", {}), ("webui:sources", {}),
+    ("webui:click-to-call", {}), ("webui:sources", {}), ("webui:retention", {}),
 ]
 FORM_PAGES = [  # pages that are nothing but a form to create or change something
     ("webui:webhook-new", {}), ("webui:webhook-edit", {"endpoint_id": "endpoint"}),
@@ -47,6 +47,7 @@ POSTS = [
     ("webui:click-to-call", {}), ("webui:source-new", {"pbx_slug": "pbx"}), ("webui:source-edit", {"source_id": "source"}),
     ("webui:source-delete", {"source_id": "source"}), ("webui:component-new", {}),
     ("webui:component-edit", {"component_id": "component"}), ("webui:component-delete", {"component_id": "component"}),
+    ("webui:retention", {}),
 ]
 
 

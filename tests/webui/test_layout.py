@@ -72,7 +72,7 @@ def console(world):
             ("webui:calls", []), ("webui:call", [call.unique_call_id]), ("webui:click-to-call", []),
             ("webui:click-to-call-detail", [click.pk]), ("webui:sources", []), ("webui:source-new", [pbx.slug]),
             ("webui:source-edit", [source.pk]), ("webui:component-new", []), ("webui:component-edit", [component.pk]),
-            ("webui:pbx-edit", [pbx.slug]), ("webui:audit", []), ("webui:team", []))],
+            ("webui:pbx-edit", [pbx.slug]), ("webui:retention", []), ("webui:audit", []), ("webui:team", []))],
         "signed_out": [reverse("webui:login"), reverse("webui:join", args=[token])],
         "key": key, "click": click.pk,
     }

@@ -54,15 +54,12 @@ def deliveries_sweep(*, now: datetime | None = None) -> SweepResult:
     return result
 
 
-def attempts_prune(*, now: datetime | None = None, batch_size: int = 5000, max_batches: int = 100) -> int:
-    """Delete attempts older than WEBHOOK_ATTEMPT_RETENTION_DAYS, a batch per statement, so the
-    table is never locked for long; returns how many went."""
-    cutoff = (now or timezone.now()) - timedelta(days=settings.WEBHOOK_ATTEMPT_RETENTION_DAYS)
-    total = 0
-    for _ in range(max_batches):
-        ids = list(Attempt.objects.filter(started_at__lt=cutoff).order_by("started_at")
-                   .values_list("pk", flat=True)[:batch_size])
-        if not ids:
-            break
-        total += Attempt.objects.filter(pk__in=ids).delete()[0]
-    return total
+def attempts_prune(*, now: datetime | None = None, batch_size: int = 5000) -> int:
+    """Delete attempts past their account's retention (WEBHOOK_ATTEMPT_RETENTION_DAYS unless the
+    account set its own), a batch per statement, so the table is never locked for long; returns
+    how many went. The hourly retention purge (hub.services.retention) does this with the rest."""
+    from hub.services.retention import _Budget, accounts_by_days, kind_purge
+    counts = {"attempts": 0}
+    kind_purge("attempts", now=now or timezone.now(), groups=accounts_by_days()["attempts"],
+               budget=_Budget(settings.RETENTION_PURGE_SECONDS), batch=batch_size, counts=counts)
+    return counts["attempts"]
