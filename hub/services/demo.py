@@ -17,10 +17,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from hub.crypto import keyed_hash
-from hub.models import Account, ApiKey, CallControl, DriverKind, Pbx, Role
+from hub.catalogue import CATALOGUE
+from hub.models import Account, ApiKey, CallControl, DriverKind, Pbx, Role, WebhookEndpoint
 from hub.services.access import allowed_network_add
 from hub.services.accounts import account_setup, membership_grant
 from hub.services.api_keys import KEY_PURPOSE, api_key_create
+from hub.services.delivery import webhook_endpoint_create, webhook_endpoint_enable, webhook_endpoint_update
 from hub.services.directory import directory_seed
 from integrations.simulator import DEFAULT_DIRECTORY
 
@@ -110,3 +112,37 @@ def demo_ensure(*, var_dir: Path) -> DemoLogin:
         _state_write(state_file, state)
     return DemoLogin(email=DEMO_EMAIL, password=state["admin_password"], api_key=state["api_key"],
                      pbx=state["pbx"])
+
+
+# The demo receiver's endpoints (hub/demo_receiver.py): every catalogue event goes to the first;
+# the second's URL answers 410 Gone, so the hub disables it by itself (enabled again at each start).
+RECEIVER_NAME = "Demo receiver"
+RETIRED_NAME = "Retired receiver (answers 410 Gone)"
+RETIRED_TRIGGERS = ["call_received"]
+
+
+@transaction.atomic
+def demo_receiver_ensure(*, var_dir: Path, base_url: str) -> list[WebhookEndpoint]:
+    """Subscribe the demo account to the demo receiver at ``base_url`` (its port may change
+    between starts). Made once: an endpoint an admin deleted stays deleted (demo.json remembers)."""
+    state_file = var_dir / "demo.json"
+    state = _state_read(state_file)
+    account = Account.objects.get(slug=DEMO_SLUG)
+    made = state.setdefault("receiver_endpoints", {})
+    endpoints = []
+    for role, name, url, triggers in (("main", RECEIVER_NAME, f"{base_url}/webhooks", list(CATALOGUE)),
+                                      ("retired", RETIRED_NAME, f"{base_url}/gone", RETIRED_TRIGGERS)):
+        if role in made:
+            endpoint = WebhookEndpoint.objects.filter(pk=made[role], account=account).first()
+            if endpoint is None:
+                continue  # deleted in the console: the demo leaves it so
+            if endpoint.url != url:
+                endpoint = webhook_endpoint_update(endpoint=endpoint, actor="demo", url=url)
+            if role == "retired" and not endpoint.enabled:
+                endpoint = webhook_endpoint_enable(endpoint=endpoint, actor="demo")
+        else:
+            endpoint, _ = webhook_endpoint_create(account=account, url=url, triggers=triggers, actor="demo", name=name)
+            made[role] = endpoint.pk
+        endpoints.append(endpoint)
+    _state_write(state_file, state)
+    return endpoints

@@ -192,3 +192,19 @@ def test_hubctl_manage_uses_the_run_settings(demo):
     again = manage("whitelist_ip", "--account", "demo", "203.0.113.7")
     assert again.stdout.strip() == "already whitelisted 203.0.113.7/32 for demo"
     assert (var_dir / "local.env").read_text() == local_env
+
+
+def test_the_demo_accounts_deliveries_reach_the_demo_receiver(demo):
+    _, match = demo.wait_for(r"^  webhooks .* the demo receiver, (http://127\.0\.0\.1:\d+)/ ")
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:  # the simulator's calls become catalogue events, then deliveries
+        try:
+            with urllib.request.urlopen(match.group(1) + "/", timeout=30) as response:
+                received = json.loads(response.read())
+        except (urllib.error.URLError, ConnectionError):
+            received = {"requests": 0}
+        if received["requests"]:
+            break
+        assert time.monotonic() < deadline, f"the demo receiver got nothing; see {demo.log.name}"
+        time.sleep(2)
+    assert any(item["webhook_id"] and item["path"] == "/webhooks" for item in received["last"])

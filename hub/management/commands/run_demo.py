@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from hub.services.demo import DemoLogin, demo_ensure
+from hub.services.demo import DemoLogin, demo_ensure, demo_receiver_ensure
 from hub.supervisor import Supervisor
 
 # The banner waits this long at most for the web server to listen, so its curl lines work when shown.
@@ -24,7 +24,7 @@ DEMO_USER = "101"
 DEMO_NUMBER = "0355501234"
 
 
-def _processes(host: str, port: int, pbx: str) -> dict[str, list[str]]:
+def _processes(host: str, port: int, pbx: str, receiver_port: int) -> dict[str, list[str]]:
     python, manage = sys.executable, str(settings.BASE_DIR / "manage.py")
     celery = [python, "-m", "celery", "-A", "hub"]
     return {
@@ -34,7 +34,15 @@ def _processes(host: str, port: int, pbx: str) -> dict[str, list[str]]:
         "ingest": [python, manage, "ingest"],
         "simulator": [python, manage, "simulate_pbx", "--pbx", pbx,
                       "--dir", str(settings.VAR_DIR / "simulator" / pbx), "--calls-per-minute", "6"],
+        # The demo account's webhooks go here (hub/demo_receiver.py).
+        "receiver": [python, manage, "demo_receiver", "--port", str(receiver_port)],
     }
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def _reachable_host(host: str) -> str:
@@ -64,7 +72,7 @@ def _metrics_urls(base: str) -> list[str]:
     return [f"{base}/metrics"] + [f"{_base_url(host, port)}/metrics ({name})" for name, port in ports if port]
 
 
-def banner(*, login: DemoLogin, base: str, running: list[str]) -> str:
+def banner(*, login: DemoLogin, base: str, running: list[str], receiver: str) -> str:
     auth = f"-H {shlex.quote('token: ' + login.api_key)}"
     history = f"{base}/api/integration/v2/get-user-calls?user_numbers={DEMO_USER}&limit=5"
     return "\n".join([
@@ -75,6 +83,7 @@ def banner(*, login: DemoLogin, base: str, running: list[str]) -> str:
         "            (account demo; this machine, 127.0.0.1 and ::1, is on its IP whitelist)",
         f"  API docs  {base}/api/docs/ (OpenAPI schema: {base}/api/schema/)",
         f"  metrics   {', '.join(_metrics_urls(base))}",
+        f"  webhooks  the demo account's deliveries go to the demo receiver, {receiver}/ (GET it for what arrived)",
         f"  call history of extension {DEMO_USER}:",
         f"    curl -sS {auth} {shlex.quote(history)}",
         f"  click-to-call: ring extension {DEMO_USER}, then dial {DEMO_NUMBER}:",
@@ -91,11 +100,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--receiver-port", type=int, default=0,
+                            help="the demo webhook receiver's port on 127.0.0.1 (default: a free one)")
 
     def handle(self, *args, **options):
         call_command("migrate", interactive=False, verbosity=0)
         login = demo_ensure(var_dir=settings.VAR_DIR)
-        processes = _processes(options["host"], options["port"], login.pbx)
+        receiver_port = options["receiver_port"] or _free_port()
+        receiver = f"http://127.0.0.1:{receiver_port}"
+        demo_receiver_ensure(var_dir=settings.VAR_DIR, base_url=receiver)
+        processes = _processes(options["host"], options["port"], login.pbx, receiver_port)
         supervisor = Supervisor(processes, say=self._say)
         stopping = False
 
@@ -109,7 +123,8 @@ class Command(BaseCommand):
         _wait_until_listening(host=_reachable_host(options["host"]), port=options["port"], supervisor=supervisor,
                               stopping=lambda: stopping)
         if not stopping:
-            self._say(banner(login=login, base=_base_url(options["host"], options["port"]), running=list(processes)))
+            self._say(banner(login=login, base=_base_url(options["host"], options["port"]), running=list(processes),
+                             receiver=receiver))
         supervisor.run(stopping=lambda: stopping)
         supervisor.stop_all()
         self._say("all processes stopped")
