@@ -221,7 +221,7 @@ def test_the_whole_hub_on_sqlite_takes_load_without_lock_errors(tmp_path):
         assert status == 201, body
         # The demo has its own receiver too (answering 503 or 400 now and then, by design): this
         # test counts the deliveries to its own endpoint, all of which its receiver must get.
-        endpoint_id = body["id"]
+        endpoint_id = body["data"]["id"]
 
         traffic = Traffic(hub, api_key=api_key, pbx_token=pbx_token)
         traffic.run_for(SECONDS)
