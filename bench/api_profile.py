@@ -1,4 +1,4 @@
-"""In-process look at one get-user-calls request against the database `bench/api.py` loaded:
+"""In-process look at one get-user-calls request (or its DRF peer's, --drf) against the database `bench/api.py` loaded:
 queries per request (with SQL), mean time per request, cProfile's top functions, EXPLAIN ANALYZE.
 
     .venv/bin/python bench/api_profile.py [--requests 300] [--profile] [--explain]
@@ -23,7 +23,10 @@ def main() -> None:
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--top", type=int, default=45, help="functions listed by cumulative and by own time")
     parser.add_argument("--bare", action="store_true", help="the bare endpoint instead, for comparison")
+    parser.add_argument("--drf", action="store_true", help="the DRF ListAPIView peer (bench/api_urls.py) instead")
+    parser.add_argument("--db-name", default=api.DB_NAME)
     args = parser.parse_args()
+    api.DB_NAME = args.db_name
     api._django(f"{api.BASE_URL}/{api.DB_NAME}")
     from django.db import connection
     from django.test import Client
@@ -33,6 +36,8 @@ def main() -> None:
     paths = api._variants(200, 1)
     if args.bare:
         paths = ["/bench/bare"]
+    if args.drf:
+        paths = [api._drf_path(p) for p in paths]
     client = Client()
 
     def one(i: int):
