@@ -389,7 +389,10 @@ class Receiver:
 
     def count(self) -> int:
         self.proc.send_signal(signal.SIGUSR1)
-        return int(self.proc.stdout.readline())
+        line = self.proc.stdout.readline()
+        if not line:
+            raise SystemExit(f"the receiver exited (code {self.proc.poll()}); receipts in {self.out}")
+        return int(line)
 
     def close(self) -> list[tuple[float, int, str]]:
         self.proc.stdin.close()  # the receiver writes its receipts and exits
@@ -466,7 +469,7 @@ class Bench:
         self.runs += 1
         self.redis.flushall()
         receiver = Receiver(self.args.endpoints, delay_ms, self.tmp / f"receipts-{self.runs}.tsv",
-                            self.args.run_seconds + 120)
+                            self.args.start_seconds + self.args.run_seconds + 300)
         try:
             if system == "hub":
                 return self._hub(receiver)
