@@ -131,6 +131,51 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns at start-up without it
 
+# Recordings and voicemail audio (hub/services/recordings): Django's storage API, under the
+# "recordings" alias. filesystem (default): RECORDINGS_DIR; s3: any S3-compatible store through
+# django-storages, links to the audio are then the store's presigned URLs.
+RECORDINGS_STORAGE = env_str("RECORDINGS_STORAGE", "filesystem").lower()
+RECORDINGS_DIR = Path(env_str("RECORDINGS_DIR", str(VAR_DIR / "recordings")))
+RECORDINGS_S3_BUCKET = env_str("RECORDINGS_S3_BUCKET", "")
+RECORDINGS_S3_ENDPOINT_URL = env_str("RECORDINGS_S3_ENDPOINT_URL")
+RECORDINGS_S3_REGION = env_str("RECORDINGS_S3_REGION")
+RECORDINGS_S3_ACCESS_KEY_ID = env_str("RECORDINGS_S3_ACCESS_KEY_ID")
+RECORDINGS_S3_SECRET_ACCESS_KEY = env_str("RECORDINGS_S3_SECRET_ACCESS_KEY")
+RECORDINGS_S3_PREFIX = env_str("RECORDINGS_S3_PREFIX", "recordings")
+# Days (default 7) a recording link in a webhook or an API answer works; signed, expiry inside.
+RECORDING_LINK_SECONDS = env_int("RECORDING_LINK_SECONDS", 7 * 86400, minimum=60)
+# A recording whose audio has not arrived this long after it was announced is given up on
+# (state missing): its webhook goes out with an empty link and recording_state saying why.
+RECORDING_WAIT_SECONDS = env_int("RECORDING_WAIT_SECONDS", 600, minimum=1)
+# A file in a recordings folder is taken once its size has not changed for this long.
+RECORDING_STABLE_SECONDS = env_int("RECORDING_STABLE_SECONDS", 2, minimum=0)
+# Fetching a recording link (plugin FILES, a push naming a URL): largest size and time allowed.
+RECORDING_MAX_BYTES = env_int("RECORDING_MAX_BYTES", 500 * 1024 * 1024, minimum=1)
+RECORDING_FETCH_TIMEOUT_SECONDS = env_int("RECORDING_FETCH_TIMEOUT_SECONDS", 300, minimum=1)
+# The hub's own address as receivers reach it (https://hub.example.com): recording links start
+# with it. Default: http://127.0.0.1:8000, the embedded demo's.
+HUB_PUBLIC_URL = env_str("HUB_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+if RECORDINGS_STORAGE == "filesystem":
+    _RECORDINGS_BACKEND = {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                           "OPTIONS": {"location": str(RECORDINGS_DIR), "base_url": None}}
+elif RECORDINGS_STORAGE == "s3":
+    if not RECORDINGS_S3_BUCKET:
+        raise ImproperlyConfigured("RECORDINGS_STORAGE=s3 needs RECORDINGS_S3_BUCKET")
+    _RECORDINGS_BACKEND = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": RECORDINGS_S3_BUCKET, "endpoint_url": RECORDINGS_S3_ENDPOINT_URL,
+        "region_name": RECORDINGS_S3_REGION, "access_key": RECORDINGS_S3_ACCESS_KEY_ID,
+        "secret_key": RECORDINGS_S3_SECRET_ACCESS_KEY, "location": RECORDINGS_S3_PREFIX,
+        "file_overwrite": True, "default_acl": None, "querystring_auth": True,
+        "querystring_expire": RECORDING_LINK_SECONDS, "signature_version": "s3v4",
+        "addressing_style": "path"}}
+else:
+    raise ImproperlyConfigured(f"RECORDINGS_STORAGE: expected filesystem or s3, got {RECORDINGS_STORAGE!r}")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "recordings": _RECORDINGS_BACKEND,
+}
+
 LOGIN_URL = "webui:login"
 LOGIN_REDIRECT_URL = "webui:dashboard"
 LOGOUT_REDIRECT_URL = "webui:login"
@@ -268,9 +313,12 @@ CELERY_BEAT_SCHEDULE = {
     # Retention (docs/retention.md): rolls partitions and purges every kind of record in batches.
     "purge-retention": {"task": "hub.purge_retention", "schedule": RETENTION_PURGE_INTERVAL_SECONDS},
     "click-to-call-sweep": {"task": "hub.click_to_call_sweep", "schedule": 15},
+    # Recordings: links fetched, waits given up on, audio past its account's retention purged.
+    "recordings-collect": {"task": "hub.recordings_collect", "schedule": 15},
+    "recordings-purge": {"task": "hub.recordings_purge", "schedule": 3600},
 }
 # Task modules beyond the autodiscovered hub/tasks.py.
-CELERY_IMPORTS = ["hub.click_to_call_tasks", "hub.delivery_tasks"]
+CELERY_IMPORTS = ["hub.click_to_call_tasks", "hub.delivery_tasks", "hub.recording_tasks"]
 
 # The cache holds API throttle counters; per process by default, so production with several
 # web processes sets CACHE_URL=redis://… for one shared count per key.
@@ -310,6 +358,9 @@ SPECTACULAR_SETTINGS = {
         "SuccessStatusEnum": ["success"],
         "VisitStatusEnum": ["answered", "abandoned"],
         "TriggerEnum": "hub.api.v1.webhooks.serializers.TRIGGER_NAMES",
+        "KindEnum": "hub.api.ingest.serializers.PUSHABLE_KINDS",
+        "RecordingKindEnum": ["call_recording", "voicemail"],
+        "RecordingStateEnum": ["announced", "stored", "missing", "failed", "purged"],
     },
     # Enums as drf-spectacular makes them, then the 503 any operation gives during a database outage.
     "POSTPROCESSING_HOOKS": [

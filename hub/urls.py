@@ -4,13 +4,15 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from hub.metrics.exposition import metrics
-from hub.views import health
+from hub.views import health, recordings
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
+    path("recordings/<int:pk>/<int:expires>/<str:signature>/<str:name>", recordings.recording_audio,
+         name="recording-audio"),
     # Browsers ask for /favicon.ico whatever the page links; it is the console's icon.
     path("favicon.ico", RedirectView.as_view(url=static("webui/favicon.svg"), permanent=True)),
     path("api/integration/v2/", include("hub.api.integration.urls")),

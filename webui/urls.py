@@ -37,6 +37,8 @@ urlpatterns = [
     # Calls
     path("calls/", calls.call_list, name="calls"),
     path("calls/<str:unique_call_id>/", calls.call_detail, name="call"),
+    path("calls/<str:unique_call_id>/recordings/<int:recording_id>/delete", calls.call_recording_delete,
+         name="call-recording-delete"),
     path("click-to-call/", click_to_call.click_to_call, name="click-to-call"),
     path("click-to-call/<int:click_id>/", click_to_call.click_to_call_detail, name="click-to-call-detail"),
     # PBX sources and components

@@ -130,10 +130,12 @@ def media_events(call: CallRecord, names: Names, call_key: str) -> list[Catalogu
     if call.voicemail is not None:
         vm = call.voicemail
         out.append(_ev((call_key, vm.user), "voicemail", vm.at,
-                       _base(call, "", names, vm.user) | {"audio_file": []}))
+                       _base(call, "", names, vm.user) | {"audio_file": [], "recording_state": "announced"}))
     trigger = "recording_outbound" if call.direction == "outbound" else "recording_inbound"
     for rec in call.recordings:
         payload = _base(call, "", names, rec.user) | {"call_recording_link": rec.file,
-                                                      "recorded_at": iso(rec.at)}
+                                                      "recorded_at": iso(rec.at),
+                                                      # Announced: the link goes in when its webhook is let out.
+                                                      "recording_state": "announced"}
         out.append(_ev((call_key, rec.file), trigger, rec.at, payload))
     return out

@@ -32,6 +32,11 @@ _VIA = (
     Field("transfer", "string", "Blind | Attended when a transfer brought the call to this user; empty if none"),
     Field("transfer_link", "integer", "this user's place in the call's transfer chain: 1, then +1 per transfer"),
 )
+_RECORDING_STATE = Field(
+    "recording_state", "string",
+    "stored (the link works); otherwise why there is no link: 'missing: …' (never arrived within the wait, or "
+    "the hub is not set to collect it), 'failed: …' (fetching or storing it failed), purged")
+_LINK_SAMPLE = "https://hub.example.com/recordings/8812/1741428001/9d1c…/"
 _HANDED_ON = Field("handed_on", "boolean", "the user's part ended by transferring the call on (it went on)")
 _STATUS = Field("status", "string", "answered | abandoned")
 _CALL_CONNECTED = Field("call_connected_at", "datetime",
@@ -98,19 +103,30 @@ CLOUD_TRIGGERS: tuple[Trigger, ...] = (
             (*_BASE, _CONNECTED, *_DURATIONS,
              Field("ring_group_name", "string", "the ring group's name"), _STATUS),
             _sample("ring_group_call", **_DONE_SAMPLE, ring_group_name="Front Office", status="answered")),
-    Trigger("voicemail", MEDIA, "Voicemail", "A caller left a voicemail for a user.",
-            (*_BASE, Field("audio_file", "list[string]", "URLs of the voicemail audio (empty until published)")),
-            _sample("voicemail", audio_file=["https://pbx.example.com/vm/20250301091422_435_108.wav"])),
-    Trigger("recording_inbound", MEDIA, "Inbound call recording", "An inbound call's recording is ready.",
-            (*_BASE, Field("call_recording_link", "string", "the recording's file name or URL"),
-             Field("recorded_at", "datetime", "when the recording was completed")),
-            _sample("recording_inbound", call_recording_link="20250301091422_435_108.wav",
-                    recorded_at="2025-03-01T09:20:01+11:00")),
-    Trigger("recording_outbound", MEDIA, "Outbound call recording", "An outbound call's recording is ready.",
-            (*_BASE, Field("call_recording_link", "string", "the recording's file name or URL"),
-             Field("recorded_at", "datetime", "when the recording was completed")),
-            _sample("recording_outbound", call_recording_link="20250301091422_440_108.wav",
-                    recorded_at="2025-03-01T09:20:01+11:00", **_OUT_SAMPLE)),
+    Trigger("voicemail", MEDIA, "Voicemail",
+            "A caller left a voicemail for a user. Sent once the audio is stored (the link works on "
+            "receipt), or, when it never arrives, after the hub's wait with no link and recording_state saying why.",
+            (*_BASE, Field("audio_file", "list[string]",
+                           "the voicemail's audio: one signed HTTPS link, valid for days (empty when not stored)"),
+             _RECORDING_STATE),
+            _sample("voicemail", audio_file=[_LINK_SAMPLE + "vmail_250301091422_435_108.wav"],
+                    recording_state="stored")),
+    Trigger("recording_inbound", MEDIA, "Inbound call recording",
+            "An inbound call's recording is stored (the link works on receipt), or, when the audio never "
+            "arrives, the hub's wait is over: no link, and recording_state says why.",
+            (*_BASE, Field("call_recording_link", "string",
+                           "signed HTTPS link to the audio, valid for days (empty when not stored)"),
+             Field("recorded_at", "datetime", "when the recording was completed"), _RECORDING_STATE),
+            _sample("recording_inbound", call_recording_link=_LINK_SAMPLE + "20250301091422_435_108.wav",
+                    recorded_at="2025-03-01T09:20:01+11:00", recording_state="stored")),
+    Trigger("recording_outbound", MEDIA, "Outbound call recording",
+            "An outbound call's recording is stored (the link works on receipt), or, when the audio never "
+            "arrives, the hub's wait is over: no link, and recording_state says why.",
+            (*_BASE, Field("call_recording_link", "string",
+                           "signed HTTPS link to the audio, valid for days (empty when not stored)"),
+             Field("recorded_at", "datetime", "when the recording was completed"), _RECORDING_STATE),
+            _sample("recording_outbound", call_recording_link=_LINK_SAMPLE + "20250301091422_440_108.wav",
+                    recorded_at="2025-03-01T09:20:01+11:00", recording_state="stored", **_OUT_SAMPLE)),
     Trigger("webhook_component_event", COMPONENTS, "Webhook component event",
             "A Webhook object placed in the call flow was reached. As in the cloud PBX, user_name and "
             "user_number are the caller's CNAM and CLI.",

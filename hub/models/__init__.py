@@ -3,7 +3,8 @@ from hub.models.accounts import Account, Membership, Role
 from hub.models.audit import AuditEntry
 from hub.models.api_keys import ALL_SCOPES, ApiKey, Scope
 from hub.models.click_to_call import CallControl, ClickToCall, ClickToCallStatus, DriverKind
-from hub.models.calls import Call, CallState, Direction, QueueLeg, Recording, RingGroupLeg, UserLeg
+from hub.models.calls import (Call, CallState, Direction, QueueLeg, Recording, RecordingKind, RecordingSource,
+                              RecordingState, RingGroupLeg, UserLeg)
 from hub.models.components import ComponentCondition, WebhookComponent
 from hub.models.directory import PbxUser, Queue, RingGroup
 from hub.models.events import CatalogueEvent, QcidLink, StoredPbxEvent
@@ -18,6 +19,7 @@ __all__ = [
     "ClickToCallStatus", "Delivery", "DeliveryStatus", "Dialect", "DriverKind", "SigningSecret",
     "WebhookEndpoint", "ApiKey", "Call", "CallState", "CatalogueEvent", "ComponentCondition",
     "Direction", "FILE_KINDS", "IngestSource", "Invitation", "Membership", "Pbx", "PbxKind", "PbxUser", "QcidLink",
-    "Queue", "QueueLeg", "Recording", "RetentionPolicy", "RingGroup", "RingGroupLeg", "Role", "Scope", "SourceKind",
+    "Queue", "QueueLeg", "Recording", "RecordingKind", "RecordingSource", "RecordingState", "RetentionPolicy",
+    "RingGroup", "RingGroupLeg", "Role", "Scope", "SourceKind",
     "StoredPbxEvent", "UserLeg", "WebhookComponent",
 ]

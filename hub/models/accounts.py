@@ -7,6 +7,9 @@ class Account(models.Model):
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
+    # Days a recording's or voicemail's audio is kept; a beat task purges older audio (the
+    # call history keeps its metadata).
+    recording_retention_days = models.PositiveIntegerField(default=90, db_default=90)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -4,6 +4,8 @@ Account and PBX are denormalised onto the legs: every call-history query filters
 first and then by user/queue and time, so each leg table carries an index in that order.
 """
 from django.db import models
+from django.db.models.functions import Now
+from django.utils import timezone
 
 from hub.models.accounts import Account
 from hub.models.pbx import Pbx
@@ -122,11 +124,77 @@ class RingGroupLeg(Leg):
         indexes = [models.Index(fields=["account", "ring_group", "call_start_at", "call"], name="rgleg_account_rg_start")]
 
 
+class RecordingKind(models.TextChoices):
+    CALL_RECORDING = "call_recording", "Call recording"
+    VOICEMAIL = "voicemail", "Voicemail"
+
+
+class RecordingState(models.TextChoices):
+    ANNOUNCED = "announced", "Announced (audio not stored yet)"
+    STORED = "stored", "Stored"
+    MISSING = "missing", "Missing"
+    FAILED = "failed", "Failed"
+    PURGED = "purged", "Purged"
+
+
+class RecordingSource(models.TextChoices):
+    FOLDER = "folder", "PBX recordings folder"  # named by logs or CDR, picked up by ingest
+    URL = "url", "Download link"  # plugin FILES, a native push naming a URL
+    UPLOAD = "upload", "Uploaded with a push"
+
+
 class Recording(models.Model):
+    """A call recording or voicemail: announced by the PBX (logs, CDR, plugin FILES, a push),
+    then stored (audio in the recordings storage under ``storage_key``), or missing / failed
+    with a reason, and eventually purged (audio deleted, metadata kept).
+
+    calls_store writes the announced rows from the assembled call; it never deletes a row whose
+    audio the hub has dealt with (any state but announced). The new columns have database
+    defaults: the ingest's fast inserts name only the columns it knows.
+    """
+
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="recordings")
     user = models.CharField(max_length=32, blank=True)
+    # What the PBX announced: a file name (logs, CDR) or a URL (plugin FILES, a native push).
     file = models.CharField(max_length=500)
     recorded_at = models.DateTimeField()
+    kind = models.CharField(max_length=16, choices=RecordingKind.choices, default=RecordingKind.CALL_RECORDING,
+                            db_default=RecordingKind.CALL_RECORDING)
+    source = models.CharField(max_length=8, choices=RecordingSource.choices, default=RecordingSource.FOLDER,
+                              db_default=RecordingSource.FOLDER)
+    state = models.CharField(max_length=10, choices=RecordingState.choices, default=RecordingState.ANNOUNCED,
+                             db_default=RecordingState.ANNOUNCED)
+    state_reason = models.CharField(max_length=300, blank=True, default="", db_default="")
+    content_type = models.CharField(max_length=100, blank=True, default="", db_default="")
+    size = models.BigIntegerField(null=True, blank=True)
+    duration = models.FloatField(null=True, blank=True, help_text="seconds")
+    checksum = models.CharField(max_length=64, blank=True, default="", db_default="", help_text="SHA-256, hex")
+    storage_key = models.CharField(max_length=500, blank=True, default="", db_default="")
+    announced_at = models.DateTimeField(default=timezone.now, db_default=Now())
+    stored_at = models.DateTimeField(null=True, blank=True)
+    # When the recording's webhooks were let out (stored, or given up on): see hub.services.recordings.
+    released_at = models.DateTimeField(null=True, blank=True)
+    purged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["recorded_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["call", "kind", "file"], name="recording_unique_file")]
+        indexes = [models.Index(fields=["state", "announced_at"], name="recording_state_announced"),
+                   models.Index(fields=["state", "stored_at"], name="recording_state_stored")]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def original_name(self) -> str:
+        """The file's own name: the announced name, or a URL's last path segment."""
+        return original_name(self.file)
+
+
+def original_name(file: str) -> str:
+    from urllib.parse import unquote, urlsplit
+
+    if "://" in file:
+        path = urlsplit(file).path
+        return unquote(path.rsplit("/", 1)[-1]) or "recording"
+    return file.replace("\\", "/").rsplit("/", 1)[-1] or "recording"

@@ -41,6 +41,13 @@ class Pbx(models.Model):
     # PUSH_LATENESS before pushed_through are all in (hub.services.ingest.watermarks).
     pushed_through = models.DateTimeField(null=True, blank=True, editable=False)
     pushed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Where the PBX keeps its recordings, as this machine sees it (3CX v20: its Data/Recordings
+    # folder, one sub-folder per extension): the ingest process picks up the files the logs or
+    # CDR name there. Blank: log-fed recordings are not collected (announced, then missing).
+    recordings_path = models.CharField(max_length=500, blank=True, default="", db_default="")
+    # The PBX's recording links (plugin FILES) are fetched with TLS checked unless this says
+    # its certificate is self-signed.
+    recordings_tls_self_signed = models.BooleanField(default=False, db_default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 
 from hub.errors import NotFound
-from hub.models import Account, Call
+from hub.models import Account, Call, RecordingKind
 from hub.vocabulary.timezones import parse_timezone
 
 
@@ -53,7 +53,8 @@ def call_as_dict(call: Call) -> dict:
         "queues": [_queue_leg(leg, tz) for leg in call.queue_legs.all()],
         "ring_groups": [{"ring_group": g.ring_group, "status": g.status, "agent": g.agent} for g in call.ring_group_legs.all()],
         "voicemail": call.voicemail,
-        "recordings": [{"user": r.user, "file": r.file, "at": _iso(r.recorded_at, tz)} for r in call.recordings.all()],
+        "recordings": [{"user": r.user, "file": r.file, "at": _iso(r.recorded_at, tz)} for r in call.recordings.all()
+                       if r.kind == RecordingKind.CALL_RECORDING],
         "callback": call.callback,
     }
     return out | ({"closed_reason": call.closed_reason} if call.closed_reason else {})
@@ -62,3 +63,15 @@ def call_as_dict(call: Call) -> dict:
 def calls_with_legs(queryset: QuerySet[Call]) -> QuerySet[Call]:
     return queryset.select_related("pbx").prefetch_related(
         Prefetch("user_legs"), "queue_legs", "ring_group_legs", "recordings")
+
+
+def recordings_as_list(call: Call) -> list[dict]:
+    """The call's recordings and voicemail with their audio's state and a fresh signed link
+    (empty unless stored): the REST API's view, read anew each time."""
+    from hub.services.recordings.links import recording_link
+
+    tz = parse_timezone(call.pbx.timezone)
+    return [{"user": r.user, "file": r.file, "at": _iso(r.recorded_at, tz), "kind": r.kind, "id": r.pk,
+             "name": r.original_name, "state": r.state, "state_reason": r.state_reason,
+             "content_type": r.content_type, "size": r.size, "duration": r.duration, "checksum": r.checksum,
+             "link": recording_link(r)} for r in call.recordings.all()]

@@ -81,6 +81,7 @@ TONES = {
     "failed": "error", "failing": "error", "missed": "error", "abandoned": "error", "error": "error",
     "pending": "warn", "sending": "info", "queued": "warn", "ringing_user": "info", "in_progress": "info",
     "disabled": "muted", "no_traffic": "muted", "revoked": "muted", "expired": "muted", "closed_idle": "warn", "unanswered": "warn",
+    "stored": "ok", "announced": "info", "missing": "warn", "purged": "muted",
 }
 
 LABELS = {"no_traffic": "no traffic yet"}

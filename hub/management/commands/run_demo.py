@@ -2,6 +2,7 @@
 them all on Ctrl-C; print how to sign in and how to call the API."""
 from __future__ import annotations
 
+import os
 import shlex
 import signal
 import socket
@@ -110,6 +111,8 @@ class Command(BaseCommand):
         receiver = f"http://127.0.0.1:{receiver_port}"
         demo_receiver_ensure(var_dir=settings.VAR_DIR, base_url=receiver)
         processes = _processes(options["host"], options["port"], login.pbx, receiver_port)
+        # Recording links point at this web server (its children read the environment).
+        os.environ.setdefault("HUB_PUBLIC_URL", _base_url(_reachable_host(options["host"]), options["port"]))
         supervisor = Supervisor(processes, say=self._say)
         stopping = False
 

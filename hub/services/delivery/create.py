@@ -90,7 +90,10 @@ def deliveries_create(*, events: Iterable[CatalogueEvent]) -> int:
 
     Call it inside the transaction that created the events: the rows commit with them.
     """
-    events = list(events)
+    from hub.services.recordings.release import media_hold  # here: it imports this package
+
+    # A recording's or voicemail's event waits for its audio (hub.services.recordings.release).
+    events = media_hold(list(events))
     if not events:
         return 0
     now = timezone.now()

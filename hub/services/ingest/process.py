@@ -12,18 +12,24 @@ from hub.metrics.record import ingest_polled
 from hub.models import FILE_KINDS, IngestSource, SourceKind
 from hub.services.ingest.cdr_socket import CdrSocketServers
 from hub.services.ingest.follow import SourceFollower
+from hub.services.recordings.collect import FolderWatch, recordings_pickup
 
 logger = logging.getLogger(__name__)
 
 
 class IngestProcess:
-    def __init__(self, *, stop: threading.Event, poll_interval: float = 0.5, reload_every: float = 10.0):
+    def __init__(self, *, stop: threading.Event, poll_interval: float = 0.5, reload_every: float = 10.0,
+                 pickup_every: float = 1.0):
         self.stop = stop
         self.poll_interval = poll_interval
         self.reload_every = reload_every
         self.followers: dict[int, SourceFollower] = {}
         self.sockets = CdrSocketServers(stop=stop)
         self._loaded_at = 0.0
+        # Recordings the logs or CDR named, picked up from each PBX's recordings folder.
+        self.recordings = FolderWatch()
+        self.pickup_every = pickup_every
+        self._picked_at = 0.0
 
     def run(self) -> None:
         backoff = Backoff(stop=self.stop, what="ingest")
@@ -47,8 +53,20 @@ class IngestProcess:
         if time.monotonic() - self._loaded_at >= self.reload_every:
             self._reload()
         stored = sum(self._poll(f) for f in list(self.followers.values()))
+        if time.monotonic() - self._picked_at >= self.pickup_every:
+            stored += self._pickup()
         ingest_polled()
         return stored
+
+    def _pickup(self) -> int:
+        self._picked_at = time.monotonic()
+        try:
+            return recordings_pickup(watch=self.recordings)
+        except DATABASE_UNAVAILABLE:
+            raise
+        except Exception:  # a storage outage must not stop the logs being read
+            logger.exception("picking up recordings failed")
+            return 0
 
     def _forget_followers(self) -> None:
         """After a failed batch only the database knows how far each file was read (the batch's

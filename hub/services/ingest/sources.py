@@ -12,8 +12,15 @@ SIMULATOR_FILES = {
 }
 
 
+SIMULATOR_RECORDINGS = "Recordings"
+
+
 def file_sources_ensure(*, pbx: Pbx, directory: Path) -> list[IngestSource]:
-    """Follow the two 3CX logs and the CDR file in ``directory`` (idempotent)."""
+    """Follow the two 3CX logs and the CDR file in ``directory``, and pick up recordings from its
+    Recordings folder unless the PBX names another (idempotent)."""
+    if not pbx.recordings_path:
+        pbx.recordings_path = str((directory / SIMULATOR_RECORDINGS).resolve())
+        pbx.save(update_fields=["recordings_path"])
     sources = []
     for kind, name in SIMULATOR_FILES.items():
         path = str((directory / name).resolve())

@@ -111,7 +111,9 @@ def _recording(event: str, number: str, did: Callable[[Payload], str]) -> Callab
     def build(p: Payload) -> PluginMessage:
         title = f"Successful call to {p[number]}"
         fields = _ended(event, p[number], p["user_number"], did(p), True, title, _call_id(p, True))
-        return PluginMessage(fields, files=[p["call_recording_link"]])
+        # The hub's signed link once the audio is stored; none when it never came.
+        link = p["call_recording_link"]
+        return PluginMessage(fields, files=[link] if link else [])
 
     return build
 

@@ -95,9 +95,21 @@ class RingGroupLegOut(serializers.Serializer):
 
 
 class RecordingOut(serializers.Serializer):
-    user = serializers.CharField()
-    file = serializers.CharField()
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=["call_recording", "voicemail"])
+    user = serializers.CharField(help_text="the extension recorded, or whose voicemail box it is")
+    file = serializers.CharField(help_text="what the PBX announced: a file name or a URL")
+    name = serializers.CharField(help_text="the file's own name")
     at = serializers.CharField()
+    state = serializers.ChoiceField(choices=["announced", "stored", "missing", "failed", "purged"],
+                                    help_text="announced: the audio is awaited; stored: the link works")
+    state_reason = serializers.CharField(help_text="why it is missing or failed; empty otherwise")
+    content_type = serializers.CharField()
+    size = serializers.IntegerField(allow_null=True, help_text="bytes")
+    duration = serializers.FloatField(allow_null=True, help_text="seconds")
+    checksum = serializers.CharField(help_text="SHA-256 of the audio, hex")
+    link = serializers.CharField(help_text="signed link to the audio, fresh on each read and valid for days "
+                                           "(RECORDING_LINK_SECONDS); empty unless stored")
 
 
 class CallOut(serializers.Serializer):
@@ -119,7 +131,7 @@ class CallOut(serializers.Serializer):
     queues = QueueLegOut(many=True)
     ring_groups = RingGroupLegOut(many=True)
     voicemail = serializers.JSONField(allow_null=True)
-    recordings = RecordingOut(many=True)
+    recordings = RecordingOut(many=True, help_text="call recordings and the voicemail, with their audio")
     callback = serializers.JSONField(allow_null=True)
     closed_reason = serializers.CharField(required=False)
 

@@ -12,14 +12,14 @@ from hub.api.schema import ERRORS, ErrorEnvelope, envelope_of
 from hub.api.v1.calls import serializers as s
 from hub.api.v1.calls.cursor import cursor_decode, cursor_encode
 from hub.selectors.call_history import call_events, call_page
-from hub.selectors.calls import call_as_dict, call_get
+from hub.selectors.calls import call_as_dict, call_get, recordings_as_list
 
 LIST_FIELDS = ("direction", "status", "caller_number", "did", "from", "to", "user", "queue", "sort_by",
                "limit", "cursor")
 
 
 def _call_out(call) -> dict:
-    return call_as_dict(call) | {"pbx": call.pbx.slug}
+    return call_as_dict(call) | {"pbx": call.pbx.slug, "recordings": recordings_as_list(call)}
 
 
 class CallListApi(ApiKeyView):

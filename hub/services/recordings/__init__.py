@@ -1,0 +1,2 @@
+"""Recordings and voicemail: storage, signed links, collection, release of their webhooks,
+retention (docs/recordings.md)."""
