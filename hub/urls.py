@@ -13,6 +13,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("recordings/<int:pk>/<int:expires>/<str:signature>/<str:name>", recordings.recording_audio,
          name="recording-audio"),
+    path("ingest/recordings/", recordings.recording_upload, name="ingest-recording"),
+    path("ingest/recordings/<str:token>/", recordings.recording_upload, name="ingest-recording-token"),
     # Browsers ask for /favicon.ico whatever the page links; it is the console's icon.
     path("favicon.ico", RedirectView.as_view(url=static("webui/favicon.svg"), permanent=True)),
     path("api/integration/v2/", include("hub.api.integration.urls")),

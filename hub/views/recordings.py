@@ -68,3 +68,56 @@ def recording_audio(request, pk: int, expires: int, signature: str, name: str = 
 
 def _ascii(name: str) -> str:
     return re.sub(r'[^A-Za-z0-9._-]', "_", name) or "recording"
+
+
+# --- upload with a native push -----------------------------------------------------------
+
+from django.http import JsonResponse  # noqa: E402
+from django.views.decorators.csrf import csrf_exempt  # noqa: E402
+
+from hub.api.ingest.token import header_token  # noqa: E402
+from hub.models import Call, RecordingKind, RecordingSource  # noqa: E402
+from hub.models.calls import original_name  # noqa: E402
+from hub.selectors.ingest import pbx_for_ingest_token  # noqa: E402
+from hub.services.recordings.storage import TooLarge, recording_store, recordings_limit  # noqa: E402
+
+
+def _error(status: int, field: str, message: str) -> JsonResponse:
+    return JsonResponse({"status": "error", "errors": [{"field": field, "message": message}]}, status=status)
+
+
+@csrf_exempt
+@require_http_methods(["POST"])
+def recording_upload(request, token: str | None = None):
+    """POST /ingest/recordings/<token>/ (or the token in Authorization: Bearer / X-Pbx-Token),
+    multipart/form-data: ``file`` (the audio), ``unique_call_id`` (the call, as the hub names
+    it), ``kind`` (call_recording, the default, or voicemail), ``user`` (optional). The audio
+    becomes the recording the push's ``recording.saved`` names by the same file name (or the
+    call's voicemail); sent first, it is kept for the event that names it. 201 with the
+    recording's id, size and checksum."""
+    pbx = pbx_for_ingest_token(token=token or header_token(request) or "")
+    if pbx is None:
+        return _error(404, "token", "unknown ingest token")
+    upload = request.FILES.get("file")
+    if upload is None:
+        return _error(400, "file", "a multipart/form-data part named file is required")
+    kind = request.POST.get("kind") or RecordingKind.CALL_RECORDING
+    if kind not in RecordingKind.values:
+        return _error(400, "kind", f"one of {', '.join(RecordingKind.values)}")
+    call = Call.objects.filter(pbx=pbx, unique_call_id=request.POST.get("unique_call_id", "")).first()
+    if call is None:
+        return _error(404, "unique_call_id", "no such call on this PBX (push its events first)")
+    name = original_name(upload.name or "recording")
+    recording = (call.recordings.filter(kind=kind).first() if kind == RecordingKind.VOICEMAIL
+                 else call.recordings.filter(kind=kind, file=name).first())
+    if recording is None:
+        recording = Recording.objects.create(
+            call=call, kind=kind, file=name, user=request.POST.get("user", "")[:32], source=RecordingSource.UPLOAD,
+            recorded_at=call.ended_at or call.last_event_at)
+    try:
+        recording = recording_store(recording, upload, content_type=upload.content_type or "",
+                                    limit=recordings_limit())
+    except TooLarge as exc:
+        return _error(413, "file", str(exc))
+    return JsonResponse({"status": "stored", "id": recording.pk, "size": recording.size,
+                         "checksum": recording.checksum}, status=201)

@@ -19,7 +19,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
-from hub.models import Recording, RecordingSource, RecordingState
+from hub.models import PbxKind, Recording, RecordingSource, RecordingState
 from hub.services.recordings.storage import recording_settle, recording_store
 
 logger = logging.getLogger(__name__)
@@ -62,8 +62,13 @@ def recordings_pickup(*, watch: FolderWatch, limit: int = 2000) -> int:
                .select_related("call__pbx").order_by("announced_at", "id")[:limit])
     for recording in awaited:
         folder = recording.call.pbx.recordings_path
-        if not folder:
+        if not folder and recording.call.pbx.kind == PbxKind.THREECX:
             done += recording_settle(recording, RecordingState.MISSING, NO_FOLDER)
+            continue
+        if not folder:  # a native push's PBX may upload it (POST /ingest/recordings/): the wait
+            if now - recording.announced_at >= wait:
+                done += recording_settle(recording, RecordingState.MISSING,
+                                         f"no upload came within {settings.RECORDING_WAIT_SECONDS} s")
             continue
         try:
             done += _pick(recording, folder, watch)
