@@ -17,6 +17,11 @@ if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="hub-web-metrics-")
     os.environ["HUB_METRICS_DIR_OWNED"] = str(os.getpid())  # survives a reload, which reads this file again
 
+# Imported here, once the directory is set and before any fork, as prometheus_client's docs do:
+# imported inside child_exit, the import ran in a signal handler while gunicorn shut down and
+# failed ("partially initialized module"), printing a traceback at every stop.
+from prometheus_client import multiprocess  # noqa: E402
+
 
 def _own_directory_remove():
     # The master's only: the workers it forks inherit this exit handler.
@@ -38,7 +43,6 @@ def on_starting(server):
 
 def child_exit(server, worker):
     # The dead worker's counters stay counted; only its live gauges go.
-    from prometheus_client import multiprocess
     multiprocess.mark_process_dead(worker.pid)
 
 
