@@ -10,12 +10,12 @@ from typing import Any
 # end, a new one of these is stale (a late "ringing") and must not be delivered.
 LIVE_TRIGGERS: frozenset[str] = frozenset({
     "user_inbound", "user_inbound_answered", "user_outbound", "user_outbound_answered",
-    "call_received", "call_answered", "call_dtmf", "call_direct",
+    "call_received", "call_answered", "call_dtmf", "call_direct", "call_routed",
 })
 
 # Order of triggers stamped with the same instant, as the PBX would have lived them.
 _RANK = {key: i for i, key in enumerate((
-    "user_outbound", "call_received", "call_dtmf", "user_inbound", "call_direct", "call_answered",
+    "user_outbound", "call_routed", "call_received", "call_dtmf", "user_inbound", "call_direct", "call_answered",
     "user_inbound_answered", "user_outbound_answered", "call_queue_transfer", "callback_requested",
     "call_terminated", "queue_call", "user_inbound_completed", "user_outbound_completed",
     "ring_group_call", "voicemail", "recording_inbound", "recording_outbound",

@@ -15,6 +15,7 @@ from hub.vocabulary.pbx_event import Kind, PbxEvent
 from .assemble import Prefix, normalise
 from .catalogue_event import CatalogueEvent, in_catalogue_order
 from .derive_cloud import inbound_user_events, media_events, outbound_user_events, summary_events
+from .derive_routing import routed_events
 from .derive_seed import SEED_TRIGGERS, agent_status_event, call_direct_events, seed_queue_events
 from .record import CallRecord
 
@@ -25,6 +26,7 @@ FAMILIES = (
      lambda p, key: outbound_user_events(p.record, p.names, key)),
     (frozenset({"user_inbound", "user_inbound_answered", "user_inbound_completed"}),
      lambda p, key: inbound_user_events(p.record, p.names, p.events, key)),
+    (frozenset({"call_routed"}), lambda p, key: routed_events(p.record, p.names, p.events, key)),
     (frozenset({"queue_call", "ring_group_call"}), lambda p, key: summary_events(p.record, p.names, key)),
     (frozenset({"voicemail", "recording_inbound", "recording_outbound"}),
      lambda p, key: media_events(p.record, p.names, key)),

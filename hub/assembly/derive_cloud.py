@@ -47,6 +47,7 @@ def inbound_user_events(
         key = (call_key, _leg_id(call, leg))
         via = {"queue_name": names.queues.get(leg.via_queue or "", ""), "queue_number": leg.via_queue or "",
                "ring_group_name": names.ring_groups.get(leg.via_ring_group or "", ""),
+               "ring_group_number": leg.via_ring_group or "",
                "transfer": leg.transfer or "", "transfer_link": links.get(id(leg), 1)}
         base = _base(call, "", names, leg.user)
         rang = leg.rang_at or leg.answered_at
@@ -120,7 +121,8 @@ def summary_events(call: CallRecord, names: Names, call_key: str) -> list[Catalo
         if call.ended_at is not None:
             connected = _answered_at(call, rg.agent, via_ring_group=rg.ring_group) if rg.agent else None
             payload = _base(call, "", names, rg.agent) | _done(call, connected, call.ended_at)
-            payload |= {"ring_group_name": names.ring_groups.get(rg.ring_group, ""), "status": rg.status}
+            payload |= {"ring_group_name": names.ring_groups.get(rg.ring_group, ""),
+                        "ring_group_number": rg.ring_group, "status": rg.status} | _call_connected(call)
             out.append(_ev((call_key, f"{rg.ring_group}#{i}"), "ring_group_call", call.ended_at, payload))
     return out
 

@@ -1,4 +1,5 @@
-"""Every trigger the hub can deliver: the cloud PBX's webhooks and seed 000's queue events.
+"""Every trigger the hub can deliver: the cloud PBX's webhooks, the hub's call_routed and seed
+000's queue events.
 
 Subscriptions store trigger keys; dialects render one catalogue event per trigger. Plain data.
 """
@@ -8,11 +9,12 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from .cloud import CLOUD_TRIGGERS
+from .routing import ROUTING_TRIGGERS
 from .seed000 import SEED000_TRIGGERS
 from .types import FIELD_TYPES, Field, Trigger, payload_problems
 
 CATALOGUE: Mapping[str, Trigger] = MappingProxyType(
-    {t.key: t for t in (*CLOUD_TRIGGERS, *SEED000_TRIGGERS)}
+    {t.key: t for t in (*CLOUD_TRIGGERS, *ROUTING_TRIGGERS, *SEED000_TRIGGERS)}
 )
 
 

@@ -29,6 +29,7 @@ _VIA = (
     Field("queue_name", "string", "the queue that chose this user; empty if none"),
     Field("queue_number", "string", "that queue's extension number; empty if none"),
     Field("ring_group_name", "string", "the ring group that chose this user; empty if none"),
+    Field("ring_group_number", "string", "that ring group's extension number; empty if none"),
     Field("transfer", "string", "Blind | Attended when a transfer brought the call to this user; empty if none"),
     Field("transfer_link", "integer", "this user's place in the call's transfer chain: 1, then +1 per transfer"),
 )
@@ -60,7 +61,8 @@ def _sample(key: str, **extra: object) -> dict[str, object]:
     return base | extra
 
 
-_VIA_SAMPLE = {"queue_name": "Sales", "queue_number": "822", "ring_group_name": "", "transfer": "", "transfer_link": 1}
+_VIA_SAMPLE = {"queue_name": "Sales", "queue_number": "822", "ring_group_name": "", "ring_group_number": "",
+               "transfer": "", "transfer_link": 1}
 _DONE_SAMPLE = {
     "connected_at": "2025-03-01T09:14:40+11:00", "call_duration": 339, "conversation_duration": 321,
 }
@@ -101,8 +103,10 @@ CLOUD_TRIGGERS: tuple[Trigger, ...] = (
     Trigger("ring_group_call", QUEUES, "Ring group call summary",
             "A call delivered through a ring group has ended; the user is the one who answered.",
             (*_BASE, _CONNECTED, *_DURATIONS,
-             Field("ring_group_name", "string", "the ring group's name"), _STATUS),
-            _sample("ring_group_call", **_DONE_SAMPLE, ring_group_name="Front Office", status="answered")),
+             Field("ring_group_name", "string", "the ring group's name"),
+             Field("ring_group_number", "string", "the ring group's extension number"), _STATUS, _CALL_CONNECTED),
+            _sample("ring_group_call", **_DONE_SAMPLE, ring_group_name="Front Office", ring_group_number="830",
+                    status="answered", call_connected_at="2025-03-01T09:14:40+11:00")),
     Trigger("voicemail", MEDIA, "Voicemail",
             "A caller left a voicemail for a user. Sent once the audio is stored (the link works on "
             "receipt), or, when it never arrives, after the hub's wait with no link and recording_state saying why.",

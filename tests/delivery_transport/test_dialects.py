@@ -96,12 +96,50 @@ def test_3cx_to_rest_escapes_like_go():
     assert json.loads(request.body)["caller_name"] == "Smith & <Sons>"
 
 
-@pytest.mark.parametrize("trigger", ["voicemail", "webhook_component_event", "ring_group_call", "call_received",
-                                     "agent_status", "call_direct"])
+@pytest.mark.parametrize("trigger", ["webhook_component_event", "call_received", "agent_status", "call_direct"])
 @pytest.mark.parametrize("dialect", ["3cx-plugin-get", "3cx-plugin-post"])
 def test_plugin_dialects_send_nothing_for_triggers_the_plugin_lacks(dialect, trigger):
     endpoint = EndpointConfig(url="http://h/", dialect=dialect)
     assert render(trigger, CATALOGUE[trigger].sample, endpoint) is None
+
+
+@pytest.mark.parametrize("dialect", ["3cx-plugin-get", "3cx-plugin-post"])
+def test_plugin_reports_a_ring_groups_missed_call_once_by_its_extension(dialect):
+    endpoint = EndpointConfig(url="http://h/", dialect=dialect)
+    missed = {**CATALOGUE["ring_group_call"].sample, "status": "abandoned", "user_number": "", "user_name": "",
+              "connected_at": None, "conversation_duration": 0, "call_connected_at": None}
+    fields = _plugin_fields(render("ring_group_call", missed, endpoint))
+    assert fields == [("event", "incoming"), ("callerid", "0438045630"), ("user", "830"), ("finishtype", "Missed"),
+                      ("transfer", "False"), ("did", "0354060752"),
+                      ("title", "0354060752:Missed call by ring group 830 from 0438045630"),
+                      ("id", "250301091422_435-0")]
+    phone = {**CATALOGUE["user_inbound_completed"].sample, "queue_name": "", "queue_number": "",
+             "ring_group_number": "830", "connected_at": None, "conversation_duration": 0, "call_connected_at": None}
+    assert render("user_inbound_completed", phone, endpoint) is None  # the ring group's end says it
+    assert render("ring_group_call", CATALOGUE["ring_group_call"].sample, endpoint) is None  # answered: the user's
+    went_on = {**missed, "call_connected_at": "2025-03-01T09:15:00+11:00"}  # forwarded on, answered there
+    assert render("ring_group_call", went_on, endpoint) is None
+
+
+@pytest.mark.parametrize("dialect", ["3cx-plugin-get", "3cx-plugin-post"])
+def test_a_voicemail_goes_to_the_recording_url_as_the_missed_end_with_its_audio(dialect):
+    endpoint = EndpointConfig(url="http://h/", dialect=dialect, recording_url="http://h/records")
+    request = render("voicemail", CATALOGUE["voicemail"].sample, endpoint)
+    assert (request.method, request.url) == ("POST", "http://h/records")
+    assert json.loads(request.body) == {
+        "event": "incoming", "callerid": "0438045630", "user": "108", "finishtype": "Missed", "transfer": "False",
+        "did": "0354060752", "title": "0354060752:Missed call by User 108 from 0438045630",
+        "id": "250301091422_435-0", "FILES": CATALOGUE["voicemail"].sample["audio_file"]}
+    short = EndpointConfig(url="http://h/", dialect=dialect, recording_full_info=False)
+    assert json.loads(render("voicemail", CATALOGUE["voicemail"].sample, short).body) == \
+        {"FILES": CATALOGUE["voicemail"].sample["audio_file"]}
+    assert render("voicemail", {**CATALOGUE["voicemail"].sample, "audio_file": []}, endpoint) is None  # no link yet
+
+
+def _plugin_fields(request) -> list[tuple[str, str]]:
+    if request.method == "GET":
+        return parse_qsl(urlsplit(request.url).query)
+    return list(json.loads(request.body).items())
 
 
 @pytest.mark.parametrize("dialect", ["3cx-plugin-get", "3cx-plugin-post"])

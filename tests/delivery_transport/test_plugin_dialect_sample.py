@@ -34,7 +34,9 @@ def ends(messages: list[dict[str, str]]) -> list[tuple[str, str]]:
 def test_phones_of_a_ring_group_that_stop_ringing_when_one_answers_get_no_end(plugin_messages) -> None:
     messages = plugin_messages["250301080330_923"]  # ring group 830 rings 100, 109, 110; 110 answers
 
-    assert [m["user"] for m in messages if m["event"] == "ringing"] == ["100", "109", "110"]
+    # The ring group rings first, as the plugin's usertype other; then its phones.
+    assert [(m["user"], m["usertype"]) for m in messages if m["event"] == "ringing"] == \
+        [("830", "other"), ("100", "ext"), ("109", "ext"), ("110", "ext")]
     assert ends(messages) == [("110", "Ok")]
 
 
@@ -61,3 +63,10 @@ def test_an_attended_transfer_goes_out_as_the_plugin_numbers_its_links(plugin_me
     assert ended == [("109", "True", "250301080103_885-1"), ("110", "False", "250301080103_885-2")]
     assert [(m["user"], m["id"]) for m in messages if m["event"] == "ringing"] == \
         [("109", "250301080103_885-0"), ("110", "250301080103_885-1")]
+
+
+def test_a_call_routed_to_a_queue_or_ivr_rings_it_first_as_the_plugin_does(plugin_messages) -> None:
+    routed = [m for msgs in plugin_messages.values() for m in msgs
+              if m["event"] == "ringing" and m["usertype"] != "ext"]
+    assert {m["usertype"] for m in routed} == {"queue", "other"}  # the sample has queues, IVRs, ring groups
+    assert all(m["id"].endswith("-0") for m in routed if m["usertype"] == "queue")  # before anyone answered

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 FILTER_FIELDS: Mapping[str, tuple[str, ...]] = {
-    "queues": ("queue_name", "queue", "to_queue"),
+    "queues": ("queue_name", "queue_number", "queue", "to_queue", "target_number", "target_name"),
     "users": ("user_number", "user_name", "agent", "extension"),
     "dids": ("did", "dest_number"),
 }

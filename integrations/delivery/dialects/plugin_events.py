@@ -2,8 +2,8 @@
 
 Each builder returns the plugin's fields in the plugin's order, or None when the plugin would
 not have sent anything for this event. Triggers missing from ``PLUGIN_EVENTS`` have no plugin
-equivalent (voicemail, component events, seed 000's queue-leg events: those carry no call
-start time, so the plugin's call id could not be formed).
+equivalent (component events, seed 000's queue-leg events: those carry no call start time, so
+the plugin's call id could not be formed).
 """
 from __future__ import annotations
 
@@ -54,6 +54,19 @@ def _ringing(p: Payload) -> Fields:
             ("usertype", "ext"), ("did", p["dest_number"]), ("id", _call_id(p, False))]
 
 
+# What rang, in the plugin's words: a queue, or "other" (an IVR, a ring group, …). It names no
+# voicemail box, which a user's own number would stand for.
+_USERTYPES = {"queue": "queue", "ring_group": "other", "ivr": "other", "other": "other"}
+
+
+def _routed(p: Payload) -> Fields | None:
+    usertype = _USERTYPES.get(p["target_type"])
+    if usertype is None:
+        return None
+    return [("event", "ringing"), ("callerid", p["caller_id"]), ("user", p["target_number"]),
+            ("usertype", usertype), ("did", p["dest_number"]), ("id", f"{p['unique_call_id']}-{p['transfer_link']}")]
+
+
 def _dialing(p: Payload) -> Fields:
     return [("event", "dialing"), ("callerid", p["dest_number"]), ("user", p["user_number"]),
             ("id", _call_id(p, False))]
@@ -80,10 +93,14 @@ def _went_on(p: Payload) -> bool:
     return bool(p.get("call_connected_at"))
 
 
+def _via_group(p: Payload) -> bool:
+    return any(p.get(name) for name in ("queue_number", "queue_name", "ring_group_number", "ring_group_name"))
+
+
 def _incoming_ended(p: Payload) -> Fields | None:
     ok = _answered(p)
-    if not ok and (p.get("queue_number") or p.get("queue_name") or _went_on(p)):
-        return None  # a queue's missed call is reported once, at queue level (queue_call)
+    if not ok and (_via_group(p) or _went_on(p)):
+        return None  # a queue's (ring group's) missed call is reported once, at its level
     caller, did = p["caller_id"], p["dest_number"]
     title = (f"{_did_prefix(did)}Answered call from {caller} ({_talk_time(p['conversation_duration'])})"
              if ok else f"{_did_prefix(did)}Missed call by User {p['user_number']} from {caller}")
@@ -104,6 +121,28 @@ def _queue_missed(p: Payload) -> Fields | None:
     caller, did, queue = p["caller_id"], p["dest_number"], p.get("queue_number") or p["queue_name"]
     title = f"{_did_prefix(did)}Missed call by queue {queue} from {caller}"
     return _ended("incoming", caller, queue, did, False, title, _call_id(p, False))
+
+
+def _ring_group_missed(p: Payload) -> Fields | None:
+    # As a queue's (seed 001: "if the call is missed, and it ended at the queue level, then this
+    # will be the queue extension"): the ring group's extension, once; no seed shows its title.
+    if p.get("status") != "abandoned" or _went_on(p):
+        return None
+    caller, did, group = p["caller_id"], p["dest_number"], p.get("ring_group_number") or p["ring_group_name"]
+    title = f"{_did_prefix(did)}Missed call by ring group {group} from {caller}"
+    return _ended("incoming", caller, group, did, False, title, _call_id(p, False))
+
+
+def _voicemail(p: Payload) -> PluginMessage | None:
+    """The plugin has no voicemail event: the audio goes as its recording message (FILES), whose
+    full info is the missed end of the user the caller left it for. Nothing before the audio
+    has a link."""
+    if not p.get("audio_file"):
+        return None
+    caller, did, user = p["caller_id"], p["dest_number"], p["user_number"]
+    title = f"{_did_prefix(did)}Missed call by User {user} from {caller}"
+    return PluginMessage(_ended("incoming", caller, user, did, False, title, _call_id(p, False)),
+                         files=list(p["audio_file"]))
 
 
 def _recording(event: str, number: str, did: Callable[[Payload], str]) -> Callable[[Payload], PluginMessage]:
@@ -135,6 +174,7 @@ def _message(build: Callable[[Payload], Fields | None]) -> Callable[[Payload], P
 
 
 PLUGIN_EVENTS: Mapping[str, Callable[[Payload], PluginMessage | None]] = {
+    "call_routed": _message(_routed),
     "user_inbound": _message(_ringing),
     "user_outbound": _message(_dialing),
     "user_inbound_answered": _message(_hangup("hangupincoming", "caller_id", _inbound_did)),
@@ -142,6 +182,8 @@ PLUGIN_EVENTS: Mapping[str, Callable[[Payload], PluginMessage | None]] = {
     "user_inbound_completed": _message(_incoming_ended),
     "user_outbound_completed": _message(_outgoing_ended),
     "queue_call": _message(_queue_missed),
+    "ring_group_call": _message(_ring_group_missed),
+    "voicemail": _voicemail,
     "recording_inbound": _recording("incoming", "caller_id", _inbound_did),
     "recording_outbound": _recording("outgoing", "dest_number", _no_did),
 }
