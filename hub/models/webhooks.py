@@ -24,6 +24,11 @@ class WebhookEndpoint(models.Model):
     secret_token = EncryptedTextField(blank=True, help_text="sent as X-Pbx-Token")
     bearer_token = EncryptedTextField(blank=True, help_text="3cx-to-rest: Authorization: Bearer")
     event_paths = models.JSONField(default=dict, blank=True, help_text="3cx-to-rest: trigger -> path ('' = off)")
+    # The 3CX Webhook plugin's TCXWebAPI.ini settings, per endpoint (3cx-plugin-* dialects).
+    recording_url = models.URLField(max_length=1000, blank=True,
+                                    help_text="3cx-plugin-*: WEBHOOK_POST_URL, where recording messages go ('' = url)")
+    recording_full_info = models.BooleanField(
+        default=True, help_text="3cx-plugin-*: RECORDING_FULL_INFO=1 (the call-end fields beside FILES); false: FILES only")
     headers = models.JSONField(default=dict, blank=True, help_text="extra request headers")
     filters = models.JSONField(default=dict, blank=True, help_text="{queues: [], users: [], dids: []}")
     timeout_seconds = models.PositiveSmallIntegerField(default=10)

@@ -32,6 +32,21 @@ def test_creating_an_endpoint_shows_its_signing_secret_once_and_audits(admin, wo
     assert secret not in admin.get(reverse("webui:webhook", args=[endpoint.pk])).content.decode()
 
 
+def test_the_plugin_settings_are_set_in_the_form_and_shown_on_the_endpoints_page(admin, world):
+    response = admin.post(reverse("webui:webhook-new"), VALID | {
+        "dialect": "3cx-plugin-post", "recording_url": "https://crm.example.com/records"})  # full info unticked
+    endpoint = WebhookEndpoint.objects.get(account=world.account)
+    assert (endpoint.recording_url, endpoint.recording_full_info) == ("https://crm.example.com/records", False)
+    page = admin.get(response["Location"]).content.decode()
+    assert "https://crm.example.com/records" in page and "RECORDING_FULL_INFO=0" in page
+    edit = admin.get(reverse("webui:webhook-edit", args=[endpoint.pk])).content.decode()
+    assert 'value="https://crm.example.com/records"' in edit and "WEBHOOK_POST_URL" in edit
+    admin.post(reverse("webui:webhook-edit", args=[endpoint.pk]), VALID | {
+        "dialect": "3cx-plugin-post", "recording_full_info": "on"})
+    endpoint.refresh_from_db()
+    assert (endpoint.recording_url, endpoint.recording_full_info) == ("", True)
+
+
 def test_form_errors_are_explained(admin, world):
     page = admin.post(reverse("webui:webhook-new"), {"url": "not a url", "dialect": "json", "timeout_seconds": "99",
                                                       "headers": "no colon here"}).content.decode()

@@ -41,6 +41,14 @@ class WebhookForm(forms.Form):
     bearer_token = forms.CharField(max_length=2000, required=False, label="Bearer token",
                                    help_text="“3CX Call Events to REST” only: sent as <code>Authorization: Bearer …</code>.",
                                    widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    recording_url = forms.URLField(max_length=1000, required=False, assume_scheme="https", label="Recording URL",
+                                   help_text="3CX Webhook plugin formats only: its <code>WEBHOOK_POST_URL</code>, where "
+                                             "recording (and voicemail) messages are POSTed. Empty: the endpoint URL.")
+    recording_full_info = forms.BooleanField(
+        required=False, initial=True, label="Full call info with recordings",
+        help_text="3CX Webhook plugin formats only: its <code>RECORDING_FULL_INFO</code>. Ticked (=1): a recording "
+                  "message repeats the call-end fields beside <code>FILES</code>; unticked (=0): "
+                  "<code>{\"FILES\": […]}</code> only.")
     headers = forms.CharField(required=False, label="Custom headers", help_text="One per line, as <code>Name: value</code>.",
                               widget=forms.Textarea(attrs={"rows": 3, "placeholder": "X-Tenant: acme"}))
     filter_queues = forms.CharField(required=False, label="Only queues", help_text="Numbers or names, comma-separated.")
@@ -73,6 +81,7 @@ class WebhookForm(forms.Form):
             "headers": "\n".join(f"{k}: {v}" for k, v in (endpoint.headers or {}).items()),
             "timeout_seconds": endpoint.timeout_seconds,
             "max_concurrency": endpoint.max_concurrency, "enabled": endpoint.enabled,
+            "recording_url": endpoint.recording_url, "recording_full_info": endpoint.recording_full_info,
             **{f"filter_{kind}": ", ".join(str(v) for v in filters.get(kind) or []) for kind in FILTER_KINDS},
         }
 
@@ -83,7 +92,7 @@ class WebhookForm(forms.Form):
         """The keyword arguments of webhook_endpoint_create/update; secrets only when changed."""
         data = self.cleaned_data
         fields = {name: data[name] for name in ("name", "url", "dialect", "triggers", "headers", "timeout_seconds",
-                                                  "enabled")}
+                                                  "enabled", "recording_url", "recording_full_info")}
         if data.get("max_concurrency") is not None:  # blank: keep the stored ceiling (64 for a new one)
             fields["max_concurrency"] = data["max_concurrency"]
         fields["filters"] = {kind: split_list(data[f"filter_{kind}"]) for kind in FILTER_KINDS if split_list(data[f"filter_{kind}"])}

@@ -13,7 +13,8 @@ from integrations.delivery import EndpointConfig
 def endpoint_config(endpoint: WebhookEndpoint) -> EndpointConfig:
     """Without secrets: the rendered request is frozen into the Delivery row, secrets never are."""
     return EndpointConfig(url=endpoint.url, dialect=endpoint.dialect, custom_headers=endpoint.headers or {},
-                          event_paths=endpoint.event_paths or {})
+                          event_paths=endpoint.event_paths or {}, recording_url=endpoint.recording_url or None,
+                          recording_full_info=bool(endpoint.recording_full_info))
 
 
 def secret_headers(endpoint: WebhookEndpoint) -> dict[str, str]:

@@ -42,9 +42,12 @@ class Subscriber(NamedTuple):
     event_paths: dict[str, str]
     triggers: frozenset[str]
     filters: dict[str, Any]
+    recording_url: str
+    recording_full_info: bool
 
 
-_SUBSCRIBER_COLUMNS = ("id", "account_id", "url", "dialect", "headers", "event_paths", "triggers", "filters")
+_SUBSCRIBER_COLUMNS = ("id", "account_id", "url", "dialect", "headers", "event_paths", "triggers", "filters",
+                       "recording_url", "recording_full_info")
 
 
 def _subscribers(account_ids: set[int]) -> dict[int, list[Subscriber]]:
@@ -56,12 +59,12 @@ def _subscribers(account_ids: set[int]) -> dict[int, list[Subscriber]]:
     sql = (f"SELECT {', '.join(qn(c) for c in _SUBSCRIBER_COLUMNS)} FROM {qn(WebhookEndpoint._meta.db_table)} "
            f"WHERE enabled = %s AND")
     grouped: dict[int, list[Subscriber]] = defaultdict(list)
-    for pk, account_id, url, dialect, headers, paths, triggers, filters in select_in(
+    for pk, account_id, url, dialect, headers, paths, triggers, filters, recording_url, full_info in select_in(
             sql, [True], qn("account_id"), sorted(account_ids)):
-        # Both databases hand JSON columns to a plain cursor as text.
+        # Both databases hand JSON columns to a plain cursor as text (and SQLite booleans as 0/1).
         grouped[account_id].append(Subscriber(pk, account_id, url, dialect, json.loads(headers or "{}"),
                                               json.loads(paths or "{}"), frozenset(json.loads(triggers or "[]")),
-                                              json.loads(filters or "{}")))
+                                              json.loads(filters or "{}"), recording_url or "", bool(full_info)))
     return grouped
 
 

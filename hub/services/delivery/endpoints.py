@@ -25,7 +25,7 @@ ROTATION_OVERLAP = timedelta(hours=24)
 MAX_TIMEOUT_SECONDS = 30
 MAX_CONCURRENCY = 256
 EDITABLE = ("name", "url", "enabled", "dialect", "triggers", "secret_token", "bearer_token", "event_paths",
-            "headers", "filters", "timeout_seconds", "max_concurrency")
+            "recording_url", "recording_full_info", "headers", "filters", "timeout_seconds", "max_concurrency")
 SECRET_FIELDS = ("secret_token", "bearer_token")
 
 
@@ -73,16 +73,20 @@ def _check(fields: dict[str, Any]) -> None:
         raise InvalidInput("filters", problems[0])
     if "url" in fields:
         _check_url(str(fields["url"]))
+    if fields.get("recording_url"):
+        _check_url(str(fields["recording_url"]), field="recording_url")
+    if "recording_full_info" in fields and not isinstance(fields["recording_full_info"], bool):
+        raise InvalidInput("recording_full_info", "must be true or false")
 
 
-def _check_url(url: str) -> None:
+def _check_url(url: str, *, field: str = "url") -> None:
     """Refuse at save what the send-time SSRF guard would refuse on every attempt.
 
     Only an address written in the URL (or localhost) is judged here: what a name resolves to
     can change, so the guard judges names when it connects.
     """
     if not url.lower().startswith(("http://", "https://")):
-        raise InvalidInput("url", "must be an http:// or https:// URL")
+        raise InvalidInput(field, "must be an http:// or https:// URL")
     host = (urlsplit(url).hostname or "").lower()
     literal = "127.0.0.1" if host == "localhost" or host.endswith(".localhost") else host
     try:
@@ -90,7 +94,7 @@ def _check_url(url: str) -> None:
     except ValueError:
         return
     if refusal(ip, allow_networks()):
-        raise InvalidInput("url", f"{host} is a private or internal address, which the hub does not send to. "
+        raise InvalidInput(field, f"{host} is a private or internal address, which the hub does not send to. "
                                   "Use the receiver's public address, or ask the hub's operator to allow that network "
                                   "(WEBHOOK_ALLOW_PRIVATE_NETWORKS).")
 

@@ -58,6 +58,14 @@ class WebhookInput(JsonTyped):
     event_paths = EventPaths(child=Text(allow_blank=True, max_length=500), required=False,
                              help_text="3cx-to-rest: trigger → path appended to url; '' switches "
                                        "one off. Defaults to seed 000's paths.")
+    recording_url = serializers.URLField(
+        max_length=1000, required=False, allow_blank=True,
+        help_text="3cx-plugin-get/-post: the plugin's WEBHOOK_POST_URL, where recording (and voicemail) messages "
+                  "are POSTed; '' (default) sends them to url.")
+    recording_full_info = serializers.BooleanField(
+        required=False, help_text="3cx-plugin-get/-post: the plugin's RECORDING_FULL_INFO. true (default, =1): the "
+                                  "recording message repeats the call-end fields beside FILES; false (=0): "
+                                  '{"FILES": [...]} only.')
     headers = Headers(child=Text(max_length=2000), required=False,
                       help_text="Extra request headers: an ASCII name without spaces or colons, "
                                 "not one the hub sets itself; a value without line breaks.")
@@ -80,6 +88,8 @@ class WebhookOut(serializers.Serializer):
     dialect = serializers.ChoiceField(choices=Dialect.values)
     triggers = serializers.ListField(child=serializers.CharField())
     event_paths = serializers.DictField(child=serializers.CharField())
+    recording_url = serializers.CharField()
+    recording_full_info = serializers.BooleanField()
     headers = serializers.DictField(child=serializers.CharField())
     filters = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
     timeout_seconds = serializers.IntegerField()
