@@ -12,7 +12,8 @@ from hub.models.ingest import FILE_KINDS, IngestSource, SourceKind
 from hub.models.invitations import Invitation
 from hub.models.pbx import Pbx, PbxKind
 from hub.models.retention import RetentionPolicy
-from hub.models.webhooks import Attempt, Delivery, DeliveryStatus, Dialect, SigningSecret, WebhookEndpoint
+from hub.models.webhooks import (Attempt, Delivery, DeliveryStatus, Dialect, RetryPolicy, SigningSecret,
+                                 WebhookEndpoint)
 
 __all__ = [
     "ALL_SCOPES", "Account", "AllowedNetwork", "Attempt", "AuditEntry", "CallControl", "ClickToCall",
@@ -20,6 +21,6 @@ __all__ = [
     "WebhookEndpoint", "ApiKey", "Call", "CallState", "CatalogueEvent", "ComponentCondition",
     "Direction", "FILE_KINDS", "IngestSource", "Invitation", "Membership", "Pbx", "PbxKind", "PbxUser", "QcidLink",
     "Queue", "QueueLeg", "Recording", "RecordingKind", "RecordingSource", "RecordingState", "RetentionPolicy",
-    "RingGroup", "RingGroupLeg", "Role", "Scope", "SourceKind",
+    "RetryPolicy", "RingGroup", "RingGroupLeg", "Role", "Scope", "SourceKind",
     "StoredPbxEvent", "UserLeg", "WebhookComponent",
 ]

@@ -14,6 +14,13 @@ class Dialect(models.TextChoices):
     TO_REST = "3cx-to-rest", "3CX Call Events to REST (one path per event)"
 
 
+class RetryPolicy(models.TextChoices):
+    SCHEDULE = "schedule", "Retry failed deliveries on the hub's schedule"
+    # 3CXCallEventstoREST (seed 000) posts each event once; receivers written for it may not
+    # expect a second try.
+    NONE = "none", "No retries: one attempt per event"
+
+
 class WebhookEndpoint(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="webhooks")
     name = models.CharField(max_length=100, blank=True)
@@ -32,6 +39,7 @@ class WebhookEndpoint(models.Model):
     headers = models.JSONField(default=dict, blank=True, help_text="extra request headers")
     filters = models.JSONField(default=dict, blank=True, help_text="{queues: [], users: [], dids: []}")
     timeout_seconds = models.PositiveSmallIntegerField(default=10)
+    retry_policy = models.CharField(max_length=10, choices=RetryPolicy.choices, default=RetryPolicy.SCHEDULE)
     # The ceiling of the endpoint's adaptive concurrency (hub/services/delivery/adaptive.py):
     # the hub starts at 4 requests at once and grows toward it while the receiver keeps up.
     max_concurrency = models.PositiveSmallIntegerField(default=64)

@@ -27,7 +27,8 @@ class EndpointConfig:
     secret_token: str | None = None  # sent as X-Pbx-Token (the cloud PBX's "Secret Token")
     custom_headers: Mapping[str, str] = field(default_factory=dict)
     bearer_token: str | None = None  # 3cx-to-rest: Authorization: Bearer <token>
-    # 3cx-to-rest: trigger -> path; merged over seed 000's defaults, "" switches a trigger off.
+    # 3cx-to-rest: trigger -> path; "" or a trigger left out switches it off (seed 000's rule);
+    # none at all: seed 000's example paths.
     event_paths: Mapping[str, str] = field(default_factory=dict)
     # 3cx-plugin-*: the plugin's WEBHOOK_POST_URL for recording messages (None = url).
     recording_url: str | None = None

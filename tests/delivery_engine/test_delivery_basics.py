@@ -93,8 +93,8 @@ def test_filters_pick_the_events_an_endpoint_gets(account, pbx, receiver, filter
 
 
 def test_a_dialect_that_sends_nothing_for_a_trigger_creates_no_delivery(account, pbx, receiver):
-    _endpoint(account, receiver.url, dialect="3cx-plugin-post", triggers=["voicemail", "user_inbound"])
-    assert emit(pbx, "voicemail") == []
+    _endpoint(account, receiver.url, dialect="3cx-plugin-post", triggers=["webhook_component_event", "user_inbound"])
+    assert emit(pbx, "webhook_component_event") == []
     [delivery] = emit(pbx, "user_inbound")
     run_due()
     assert json.loads(receiver.requests[0].body)["event"] == "ringing"

@@ -229,3 +229,28 @@ def test_a_retry_beyond_the_horizon_is_left_to_the_sweeper(endpoint, pbx, receiv
 
     assert wake_ups == []
     assert woken == [endpoint.pk]
+
+
+def test_an_endpoint_without_retries_fails_a_delivery_at_its_first_failure(account, pbx, receiver):
+    # Seed 000 posts each event once; its receivers may not expect a second try.
+    webhook_endpoint_create(account=account, url=receiver.url, triggers=["user_inbound"], actor="test",
+                            timeout_seconds=2, retry_policy="none")
+    receiver.default = Reply(503)
+    [delivery] = emit(pbx)
+
+    assert run_due() == [DeliveryStatus.FAILED]
+    assert run_due(now=later(hours=30)) == []  # never tried again
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempt_count, len(receiver.requests)) == (DeliveryStatus.FAILED, 1, 1)
+
+
+def test_without_retries_a_delivered_event_is_delivered_and_other_endpoints_keep_their_schedule(
+        account, pbx, receiver, other_receiver):
+    webhook_endpoint_create(account=account, url=receiver.url, triggers=["user_inbound"], actor="test",
+                            timeout_seconds=2, retry_policy="none")
+    webhook_endpoint_create(account=account, url=other_receiver.url, triggers=["user_inbound"], actor="test",
+                            timeout_seconds=2)
+    other_receiver.replies = [Reply(500)]
+    emit(pbx)
+    assert run_due() == [DeliveryStatus.DELIVERED, DeliveryStatus.PENDING]
+    assert run_due(now=later(seconds=10)) == [DeliveryStatus.DELIVERED]

@@ -130,3 +130,11 @@ def test_the_resource_is_in_the_openapi_schema(api):
     from django.test import Client as Plain
     schema = Plain().get("/api/schema/", HTTP_ACCEPT="application/json").content.decode()
     assert "/api/v1/webhooks/{webhook_id}/test" in schema and "webhooks_create" in schema
+
+
+def test_retry_policy_is_schedule_by_default_and_none_on_request(api):
+    assert _create(api).json()["data"]["retry_policy"] == "schedule"
+    created = _create(api, dialect="3cx-to-rest", triggers=["call_received"], retry_policy="none").json()["data"]
+    assert created["retry_policy"] == "none"
+    assert WebhookEndpoint.objects.get(pk=created["id"]).retry_policy == "none"
+    assert _create(api, retry_policy="sometimes").status_code == 400

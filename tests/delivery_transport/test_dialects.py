@@ -188,9 +188,18 @@ def test_3cx_to_rest_sends_cloud_triggers_only_when_given_a_path(trigger):
 
 
 def test_3cx_to_rest_empty_path_switches_an_event_off():
-    endpoint = EndpointConfig(url="http://h/base", dialect="3cx-to-rest", event_paths={"call_received": ""})
+    endpoint = EndpointConfig(url="http://h/base", dialect="3cx-to-rest",
+                              event_paths={"call_received": "", "call_answered": "/call/answered"})
     assert render("call_received", CATALOGUE["call_received"].sample, endpoint) is None
     assert render("call_answered", CATALOGUE["call_answered"].sample, endpoint) is not None
+
+
+def test_3cx_to_rest_sends_no_event_whose_path_is_left_out_as_seed_000_does():
+    endpoint = EndpointConfig(url="http://h/base", dialect="3cx-to-rest", event_paths={"call_answered": "/a"})
+    assert render("call_received", CATALOGUE["call_received"].sample, endpoint) is None
+    assert render("call_answered", CATALOGUE["call_answered"].sample, endpoint).url == "http://h/base/a"
+    unset = EndpointConfig(url="http://h/base", dialect="3cx-to-rest")  # no config: the README's example paths
+    assert render("call_received", CATALOGUE["call_received"].sample, unset).url == "http://h/base/call/received"
 
 
 @pytest.mark.parametrize("trigger", list(CATALOGUE))

@@ -47,6 +47,16 @@ def test_the_plugin_settings_are_set_in_the_form_and_shown_on_the_endpoints_page
     assert (endpoint.recording_url, endpoint.recording_full_info) == ("", True)
 
 
+def test_no_retries_is_chosen_in_the_form_and_kept_when_the_form_leaves_it_out(admin, world):
+    admin.post(reverse("webui:webhook-new"), VALID | {"retry_policy": "none"})
+    endpoint = WebhookEndpoint.objects.get(account=world.account)
+    assert endpoint.retry_policy == "none"
+    assert "none: one attempt per event" in admin.get(reverse("webui:webhook", args=[endpoint.pk])).content.decode()
+    admin.post(reverse("webui:webhook-edit", args=[endpoint.pk]), VALID)
+    endpoint.refresh_from_db()
+    assert endpoint.retry_policy == "none"
+
+
 def test_form_errors_are_explained(admin, world):
     page = admin.post(reverse("webui:webhook-new"), {"url": "not a url", "dialect": "json", "timeout_seconds": "99",
                                                       "headers": "no colon here"}).content.decode()

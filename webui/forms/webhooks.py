@@ -6,7 +6,7 @@ import json
 from django import forms
 
 from hub.catalogue import CATALOGUE
-from hub.models import DeliveryStatus, Dialect
+from hub.models import DeliveryStatus, Dialect, RetryPolicy
 from webui.forms.common import split_list
 
 FILTER_KINDS = ("queues", "users", "dids")
@@ -61,6 +61,10 @@ class WebhookForm(forms.Form):
         help_text="A ceiling, 1–256: the hub starts at 4 parallel requests and grows toward it while the "
                   "receiver answers in time, and backs off on timeouts, errors, 429 and Retry-After. "
                   "Each call's events still go one after the other.")
+    retry_policy = forms.ChoiceField(
+        choices=RetryPolicy.choices, initial=RetryPolicy.SCHEDULE, required=False, label="Retries",
+        help_text="A receiver written for “3CX Call Events to REST”, which posts each event once, may want no retries: "
+                  "a failed delivery then stays failed (you can still resend it).")
     enabled = forms.BooleanField(required=False, initial=True, label="Send events to this endpoint")
 
     def __init__(self, *args, endpoint=None, **kwargs):
@@ -81,6 +85,7 @@ class WebhookForm(forms.Form):
             "headers": "\n".join(f"{k}: {v}" for k, v in (endpoint.headers or {}).items()),
             "timeout_seconds": endpoint.timeout_seconds,
             "max_concurrency": endpoint.max_concurrency, "enabled": endpoint.enabled,
+            "retry_policy": endpoint.retry_policy,
             "recording_url": endpoint.recording_url, "recording_full_info": endpoint.recording_full_info,
             **{f"filter_{kind}": ", ".join(str(v) for v in filters.get(kind) or []) for kind in FILTER_KINDS},
         }
@@ -95,6 +100,8 @@ class WebhookForm(forms.Form):
                                                   "enabled", "recording_url", "recording_full_info")}
         if data.get("max_concurrency") is not None:  # blank: keep the stored ceiling (64 for a new one)
             fields["max_concurrency"] = data["max_concurrency"]
+        if data.get("retry_policy"):  # not sent: keep the stored policy
+            fields["retry_policy"] = data["retry_policy"]
         fields["filters"] = {kind: split_list(data[f"filter_{kind}"]) for kind in FILTER_KINDS if split_list(data[f"filter_{kind}"])}
         if data["clear_secret_token"]:
             fields["secret_token"] = ""

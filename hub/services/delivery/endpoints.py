@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from hub.catalogue import CATALOGUE
 from hub.errors import InvalidInput
-from hub.models import Account, Dialect, SigningSecret, WebhookEndpoint
+from hub.models import Account, Dialect, RetryPolicy, SigningSecret, WebhookEndpoint
 from hub.selectors.delivery import signing_secrets_active
 from hub.services.audit import SECRET_REPLACED, SECRET_SET, audit_record, changes_between
 from hub.services.delivery.config import allow_networks
@@ -25,7 +25,8 @@ ROTATION_OVERLAP = timedelta(hours=24)
 MAX_TIMEOUT_SECONDS = 30
 MAX_CONCURRENCY = 256
 EDITABLE = ("name", "url", "enabled", "dialect", "triggers", "secret_token", "bearer_token", "event_paths",
-            "recording_url", "recording_full_info", "headers", "filters", "timeout_seconds", "max_concurrency")
+            "recording_url", "recording_full_info", "headers", "filters", "timeout_seconds", "max_concurrency",
+            "retry_policy")
 SECRET_FIELDS = ("secret_token", "bearer_token")
 
 
@@ -67,6 +68,9 @@ def _check(fields: dict[str, Any]) -> None:
     for name, value in fields.items():
         if name in checks:
             checks[name](value)
+    if "retry_policy" in fields and fields["retry_policy"] not in RetryPolicy.values:
+        raise InvalidInput("retry_policy", f"unknown retry policy {fields['retry_policy']!r}; "
+                                           f"known: {', '.join(RetryPolicy.values)}")
     if "dialect" in fields and fields["dialect"] not in Dialect.values:
         raise InvalidInput("dialect", f"unknown dialect {fields['dialect']!r}; known: {', '.join(Dialect.values)}")
     if "filters" in fields and (problems := filter_problems(fields["filters"])):

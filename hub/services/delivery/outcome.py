@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from hub.logs.lines import attempt_logged, endpoint_disabled_logged
 from hub.metrics.guard import never_raises
 from hub.metrics.record import attempt_record, delivery_outcome_record, endpoint_disabled_record
-from hub.models import Attempt, Delivery, DeliveryStatus, WebhookEndpoint
+from hub.models import Attempt, Delivery, DeliveryStatus, RetryPolicy, WebhookEndpoint
 from hub.services.audit import audit_record
 from hub.services.delivery.claim import Claimed
 from hub.services.delivery.config import retry_schedule
@@ -203,11 +203,25 @@ def _observe(sent: list[Sent], decisions: list[Decision], moved: list[tuple[Sent
             delivery_outcome_record(endpoint_id=delivery.endpoint_id, outcome=outcome, receipt_seconds=receipt)
 
 
+def _without_retries(sent: list[Sent], decisions: list[Decision]) -> list[Decision]:
+    """A retry an endpoint with retry_policy "none" would get is a failure instead (seed 000
+    posts each event once). Asked only when a retry is on the table: deliveries that went
+    through cost no query."""
+    retrying = {s.delivery.endpoint_id for s, d in zip(sent, decisions) if d.status == DeliveryStatus.PENDING}
+    if not retrying:
+        return decisions
+    once = set(WebhookEndpoint.objects.filter(pk__in=retrying, retry_policy=RetryPolicy.NONE)
+               .values_list("pk", flat=True))
+    return [Decision(DeliveryStatus.FAILED) if d.status == DeliveryStatus.PENDING and s.delivery.endpoint_id in once
+            else d for s, d in zip(sent, decisions)]
+
+
 def outcomes_record(*, sent: list[Sent], now: datetime) -> list[Decision]:
     """Log every attempt and move each delivery on, if it is still ours; one transaction (or
     part of the caller's: a pump claims its next batch in the same one)."""
     decisions = [decide(s.result, attempt_number=s.delivery.attempt_count + 1, now=now, is_test=s.delivery.is_test)
                  for s in sent]
+    decisions = _without_retries(sent, decisions)
     if not sent:
         return decisions
     with transaction.atomic(savepoint=False):

@@ -10,7 +10,7 @@ from ..request import EndpointConfig, RenderedRequest
 from .jsonbody import go_json
 from .registry import register
 
-# The paths of seed 000's README example config; an endpoint's event_paths override them.
+# The paths of seed 000's README example config: an endpoint's event_paths start as these.
 DEFAULT_PATHS: Mapping[str, str] = MappingProxyType({
     "call_received": "/call/received",
     "call_queue_transfer": "/call/queue-transfer",
@@ -32,7 +32,9 @@ _OMIT_WHEN_EMPTY: Mapping[str, frozenset[str]] = MappingProxyType(
 
 
 def path_for(trigger: str, endpoint: EndpointConfig) -> str:
-    return {**DEFAULT_PATHS, **endpoint.event_paths}.get(trigger, "")
+    # Seed 000: "Leave an endpoint empty ("" or omit the key) to disable that event type". An
+    # endpoint with no paths at all has the README's example config.
+    return (endpoint.event_paths or DEFAULT_PATHS).get(trigger, "")
 
 
 def join_url(base: str, path: str) -> str:

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from hub.api.json_types import JsonTyped
 from hub.api.params import NO_NUL_PATTERN, Text
 from hub.catalogue import CATALOGUE
-from hub.models import Dialect
+from hub.models import Dialect, RetryPolicy
 from hub.services.delivery.filters import FILTER_FIELDS
 
 SAMPLE_URL = "https://crm.example.com/hooks/pbx"
@@ -56,8 +56,8 @@ class WebhookInput(JsonTyped):
     bearer_token = Text(max_length=500, required=False, allow_blank=True, write_only=True,
                         help_text="3cx-to-rest: sent as Authorization: Bearer. Write-only.")
     event_paths = EventPaths(child=Text(allow_blank=True, max_length=500), required=False,
-                             help_text="3cx-to-rest: trigger → path appended to url; '' switches "
-                                       "one off. Defaults to seed 000's paths.")
+                             help_text="3cx-to-rest: trigger → path appended to url; '' or a trigger "
+                                       "left out switches it off (seed 000's rule). Starts as seed 000's paths.")
     recording_url = serializers.URLField(
         max_length=1000, required=False, allow_blank=True,
         help_text="3cx-plugin-get/-post: the plugin's WEBHOOK_POST_URL, where recording (and voicemail) messages "
@@ -72,6 +72,11 @@ class WebhookInput(JsonTyped):
     filters = Filters(child=serializers.ListField(child=Text()), required=False,
                       help_text='{"queues": [...], "users": [...], "dids": [...]}; empty = all.')
     timeout_seconds = serializers.IntegerField(min_value=1, max_value=30, required=False)
+    retry_policy = serializers.ChoiceField(
+        choices=RetryPolicy.values, required=False,
+        help_text="schedule (default): a failed delivery is tried again on the hub's schedule (5 s, 5 min, 30 min, "
+                  "2 h, 5 h, 10 h, 10 h); none: one attempt per event, as 3CXCallEventstoREST posts (a failure "
+                  "stays failed; it can still be resent by hand).")
     max_concurrency = serializers.IntegerField(
         min_value=1, max_value=256, required=False,
         help_text="The most requests sent to this endpoint at once (default 64). The hub starts at 4 and "
@@ -93,6 +98,7 @@ class WebhookOut(serializers.Serializer):
     headers = serializers.DictField(child=serializers.CharField())
     filters = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
     timeout_seconds = serializers.IntegerField()
+    retry_policy = serializers.ChoiceField(choices=RetryPolicy.values)
     max_concurrency = serializers.IntegerField()
     last_success_at = serializers.DateTimeField(allow_null=True)
     last_failure_at = serializers.DateTimeField(allow_null=True)

@@ -23,7 +23,8 @@ CREATED_EXAMPLE = OpenApiExample("Created", response_only=True, status_codes=["2
     "status": "success", "message": "Created", "code": 201, "data": {
         "id": 7, "name": "", "url": s.SAMPLE_URL, "enabled": True, "dialect": "json",
         "triggers": ["user_inbound", "user_inbound_completed"], "event_paths": {}, "recording_url": "",
-        "recording_full_info": True, "headers": {}, "filters": {"queues": ["Sales"]}, "timeout_seconds": 10, "max_concurrency": 4,
+        "recording_full_info": True, "headers": {}, "filters": {"queues": ["Sales"]}, "timeout_seconds": 10, "retry_policy": "schedule",
+        "max_concurrency": 4,
         "last_success_at": None, "last_failure_at": None, "last_failure_reason": "", "consecutive_failures": 0,
         "failing_since": None, "disabled_at": None, "disabled_reason": "",
         "created_at": "2025-03-01T09:14:22Z", "updated_at": "2025-03-01T09:14:22Z",
