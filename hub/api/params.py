@@ -25,8 +25,16 @@ DAY_SCHEMA = {"type": "string", "format": "date", "pattern": YEARS_PATTERN}
 
 def query_values(request, names: dict[str, tuple[str, ...]]) -> dict[str, str]:
     """{field: value} from the query string: each field under its name or an alias, repeats
-    joined with commas, empty values dropped."""
+    joined with commas, empty values dropped. A parameter that is none of these is a 400 naming
+    it and the accepted ones: ignored, a misspelt filter (``users[]=102``) would return every
+    user's rows."""
     params = request.query_params
+    accepted = ["format"]  # DRF's own (?format=json)
+    accepted += [name for field, aliases in names.items() for name in (field, *aliases)]
+    unknown = sorted(set(params) - set(accepted))
+    if unknown:
+        raise serializers.ValidationError({unknown[0]: [
+            f"unknown parameter; accepted: {', '.join(names)}"]})
     out = {}
     for field, aliases in names.items():
         for name in (field, *aliases):

@@ -264,8 +264,14 @@ def queue_call_rows(*, account: Account, queues: list[str] | None, query: Histor
         row = {"type": "queue_call"} | _base(leg.call, tz, user=leg.agent, connected=connected, end=end,
                                               user_name=users.get((leg.pbx_id, leg.agent), ""))
         rows.append(row | {"queue_number": leg.queue, "queue_name": queue_names.get((leg.pbx_id, leg.queue), ""),
-                           "status": leg.status, "outcome": leg.outcome})
+                           "status": leg.status, "outcome": leg.outcome or _OUTCOMES[leg.status]})
     return rows
+
+
+# One vocabulary for queue and ring-group rows: status is answered | abandoned; outcome is
+# 3CX's reason (Serviced, Abandoned, Callback requested, Transferred, Timeout), and where the
+# PBX gave none (a ring group, a queue the 3CX Webhook plugin reported) the status in its words.
+_OUTCOMES = {"answered": "Serviced", "abandoned": "Abandoned"}
 
 
 def ring_group_call_rows(*, account: Account, ring_groups: list[str] | None, query: HistoryQuery) -> list[dict]:
@@ -284,8 +290,8 @@ def ring_group_call_rows(*, account: Account, ring_groups: list[str] | None, que
                                                   user_name=users.get((leg.pbx_id, leg.agent), ""))
         rows.append(row | {"ring_group_number": leg.ring_group,
                            "ring_group_name": group_names.get((leg.pbx_id, leg.ring_group), ""),
-                           # The ring group's own outcome is its status: answered or abandoned.
-                           "status": leg.status, "outcome": leg.status})
+                           # 3CX gives a ring group no reason: its status in the queues' words.
+                           "status": leg.status, "outcome": _OUTCOMES[leg.status]})
     return rows
 
 

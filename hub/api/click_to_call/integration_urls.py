@@ -5,4 +5,5 @@ from hub.api.click_to_call.views import CallToNumberApi
 
 urlpatterns = [
     path("call-to-number", CallToNumberApi.as_view(), name="integration-call-to-number"),
+    path("call-to-number/", CallToNumberApi.as_view(schema=None)),  # the same JSON with a trailing slash
 ]

@@ -65,11 +65,13 @@ class QueueCallRow(CallRow):
     queue_number = serializers.CharField()
     queue_name = serializers.CharField()
     status = serializers.ChoiceField(choices=["answered", "abandoned"])
-    outcome = serializers.CharField(help_text="Serviced, Abandoned, Callback requested, Transferred, Timeout, …")
+    outcome = serializers.CharField(help_text="3CX's reason: Serviced, Abandoned, Callback requested, Transferred, "
+                                              "Timeout, …; Serviced or Abandoned where the PBX gave none.")
 
 
 class RingGroupCallRow(CallRow):
     ring_group_number = serializers.CharField()
     ring_group_name = serializers.CharField()
     status = serializers.ChoiceField(choices=["answered", "abandoned"])
-    outcome = serializers.CharField()
+    outcome = serializers.CharField(help_text="The queues' words (a ring group has no reason of its own): "
+                                              "Serviced (answered) or Abandoned.")

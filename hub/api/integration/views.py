@@ -60,7 +60,7 @@ class QueueCallsApi(ApiKeyView):
 class RingGroupCallsApi(ApiKeyView):
     @_docs("integration_get_ringgroup_calls", "Calls per ring group", s.RingGroupCallsInput, s.RingGroupCallRow(),
            USER_ROW_EXAMPLE | {"type": "ring_group_call", "ring_group_number": "830", "ring_group_name": "Reception",
-                               "status": "answered", "outcome": "answered"})
+                               "status": "answered", "outcome": "Serviced"})
     def get(self, request):
         params = validated(s.RingGroupCallsInput, query_values(request, COMMON | {"ringgroups_names": ()}))
         rows = ring_group_call_rows(account=self.account, ring_groups=params.get("ringgroups_names"),
