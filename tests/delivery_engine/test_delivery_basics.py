@@ -4,7 +4,7 @@ import json
 import pytest
 from standardwebhooks.webhooks import WebhookVerificationError
 
-from hub.models import Attempt, Delivery, DeliveryStatus, SigningSecret
+from hub.models import Attempt, Delivery, DeliveryStatus, SigningSecret, WebhookComponent
 from hub.services.delivery import webhook_endpoint_create
 from tests.delivery_engine.engine import emit, run_due
 
@@ -127,3 +127,18 @@ def test_every_endpoint_gets_a_signing_secret(account, receiver):
     endpoint, secret = _endpoint(account, receiver.url)
     assert secret.startswith("whsec_")
     assert [s.secret for s in SigningSecret.objects.filter(endpoint=endpoint)] == [secret]
+
+
+def test_a_webhook_components_own_headers_go_with_its_events(account, pbx, receiver):
+    # Seed 004: "the following HTTP Headers are sent with the webhook event, along with any
+    # additional headers defined on the webhook object".
+    WebhookComponent.objects.create(account=account, name="Queue timeout", condition="queue_wait_over",
+                                    target="822", seconds=60, headers={"X-Flow": "timeout-822", "Content-Type": "x"})
+    _endpoint(account, receiver.url, triggers=["webhook_component_event", "user_inbound"])
+    [delivery] = emit(pbx, "webhook_component_event", component_name="Queue timeout")
+    [other] = emit(pbx, "user_inbound")
+    run_due()
+    by_id = {r.header("webhook-id"): r for r in receiver.requests}
+    assert by_id[delivery.message_id].header("X-Flow") == "timeout-822"
+    assert by_id[delivery.message_id].header("Content-Type") == "application/json"  # the hub's own stays
+    assert by_id[other.message_id].header("X-Flow") is None

@@ -11,11 +11,11 @@ from typing import Any, NamedTuple
 from django.db import connection
 from django.utils import timezone
 
-from hub.models import CatalogueEvent, Delivery, DeliveryStatus, WebhookEndpoint
+from hub.models import CatalogueEvent, Delivery, DeliveryStatus, WebhookComponent, WebhookEndpoint
 from hub.services.delivery.config import endpoint_config
 from hub.services.delivery.enqueue import endpoints_wake_on_commit
 from hub.services.delivery.filters import filters_match
-from integrations.delivery import RenderedRequest, render
+from integrations.delivery import RenderedRequest, custom_header_problems, render
 
 
 def new_message_id() -> str:
@@ -68,6 +68,19 @@ def _subscribers(account_ids: set[int]) -> dict[int, list[Subscriber]]:
     return grouped
 
 
+def _component_headers(events: list) -> dict[tuple[int, str], dict[str, str]]:
+    """(account, component name) -> the headers set on that Webhook component, sent with its
+    events as the cloud PBX does ("along with any additional headers defined on the webhook
+    object"); a header the hub sets itself, or a malformed one, is left out."""
+    names = {(e.account_id, e.payload.get("component_name", "")) for e in events
+             if e.trigger == "webhook_component_event"}
+    if not names:
+        return {}
+    rows = WebhookComponent.objects.filter(account_id__in={a for a, _ in names}, name__in={n for _, n in names})
+    return {(c.account_id, c.name): {k: str(v) for k, v in (c.headers or {}).items()
+                                     if not custom_header_problems({k: str(v)})} for c in rows}
+
+
 def delivery_row(*, endpoint: WebhookEndpoint, request: RenderedRequest, trigger: str, now,
                  event: CatalogueEvent | None = None, is_test: bool = False, **extra) -> Delivery:
     """An unsaved Delivery of ``request`` (the test button's; ingest writes plain rows)."""
@@ -101,6 +114,7 @@ def deliveries_create(*, events: Iterable[CatalogueEvent]) -> int:
         return 0
     now = timezone.now()
     subscribers = _subscribers({e.account_id for e in events})
+    component_headers = _component_headers(events)
     rows, configs = [], {}
     for event in events:
         for endpoint in subscribers.get(event.account_id, ()):
@@ -108,6 +122,9 @@ def deliveries_create(*, events: Iterable[CatalogueEvent]) -> int:
                 continue
             config = configs.get(endpoint.pk) or configs.setdefault(endpoint.pk, endpoint_config(endpoint))
             request = render(event.trigger, event.payload, config)
+            extra = component_headers.get((event.account_id, event.payload.get("component_name")))
+            if request is not None and extra:
+                request = request.with_headers(extra)
             if request is not None:
                 # The call's own event sequence orders that call's deliveries to each endpoint.
                 message_id = event_message_id(endpoint_id=endpoint.pk, pbx_id=event.pbx_id, key=event.key)
