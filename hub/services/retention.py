@@ -29,8 +29,8 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from hub.errors import InvalidInput
-from hub.models import (Account, Attempt, AuditEntry, Call, CatalogueEvent, Delivery, DeliveryStatus, RetentionPolicy,
-                        StoredPbxEvent)
+from hub.models import (Account, Attempt, AuditEntry, Call, CatalogueEvent, Delivery, DeliveryStatus, RecordingState,
+                        RetentionPolicy, StoredPbxEvent)
 from hub.services.audit import changes_between
 
 log = logging.getLogger(__name__)
@@ -225,7 +225,11 @@ def _kind_queryset(kind: str, account_ids: list[int], cutoff: datetime) -> tuple
         qs = Attempt.objects.filter(delivery__account_id__in=account_ids, started_at__lt=cutoff)
     else:
         model, column = Call, "call_start_at"
-        qs = Call.objects.filter(account_id__in=account_ids, call_start_at__lt=cutoff)
+        # A call whose recording's audio is still stored waits for the recordings' own retention
+        # (hub.services.recordings.retention) to delete it: deleting the call here would drop the
+        # recording's row and leave its audio in the storage, found by nothing.
+        qs = (Call.objects.filter(account_id__in=account_ids, call_start_at__lt=cutoff)
+              .exclude(recordings__state=RecordingState.STORED))
     return model, qs
 
 

@@ -199,3 +199,13 @@ def test_only_deliveries_point_at_catalogue_events(pbx, endpoint):
     assert retention_purge().deleted["catalogue_events"] == 1
     delivery.refresh_from_db()
     assert delivery.event_id is None
+
+
+def test_a_call_whose_recording_audio_is_still_stored_waits_for_the_recordings_retention(pbx):
+    from hub.models import Recording, RecordingState
+    kept, gone = _call(pbx, "with-audio", 800 * DAY), _call(pbx, "audio-purged", 800 * DAY)
+    at = timezone.now() - 800 * DAY
+    Recording.objects.create(call=kept, file="a.wav", recorded_at=at, state=RecordingState.STORED, storage_key="k/a")
+    Recording.objects.create(call=gone, file="b.wav", recorded_at=at, state=RecordingState.PURGED)
+    assert retention_purge().deleted["calls"] == 1
+    assert set(Call.objects.values_list("unique_call_id", flat=True)) == {"with-audio"}
