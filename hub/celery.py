@@ -3,7 +3,7 @@ import sys
 
 from celery import Celery
 from celery.signals import (after_setup_logger, after_setup_task_logger, task_postrun, task_prerun, worker_init,
-                            worker_process_init, worker_ready)
+                            worker_process_init, worker_process_shutdown, worker_ready, worker_shutting_down)
 from kombu.transport import TRANSPORT_ALIASES
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings")
@@ -50,6 +50,15 @@ def _serve_metrics(**_) -> None:
 def _freeze_startup_objects(**_) -> None:
     from hub.gc_startup import startup_objects_freeze
     startup_objects_freeze()
+
+
+@worker_shutting_down.connect
+@worker_process_shutdown.connect
+def _finish_deliveries_in_flight(**_) -> None:
+    # A warm shutdown (SIGTERM) lets the delivery engine record the requests it has in flight
+    # (bounded by the longest endpoint timeout) instead of leaving them to the sweeper.
+    from hub.services.delivery.engine import ENGINE
+    ENGINE.stop(timeout=35)
 
 
 @task_prerun.connect

@@ -271,6 +271,18 @@ WEBHOOK_SWEEP_SECONDS = env_int("WEBHOOK_SWEEP_SECONDS", 5, minimum=1)
 WEBHOOK_PUMP_SLICE_SECONDS = env_int("WEBHOOK_PUMP_SLICE_SECONDS", 10, minimum=1)
 # An idle pump waits this long for more work before it gives its worker thread back.
 WEBHOOK_PUMP_IDLE_MS = env_int("WEBHOOK_PUMP_IDLE_MS", 500, minimum=0)
+# What the worker's delivery tasks run: "loop", one scheduler thread per worker process for every
+# endpoint (hub/services/delivery/engine.py), or "pump", a worker thread per busy endpoint
+# (hub/services/delivery/pump.py; the two slice and idle settings above are the pumps').
+WEBHOOK_ENGINE = env_str("WEBHOOK_ENGINE", "loop")
+if WEBHOOK_ENGINE not in ("loop", "pump"):
+    raise ImproperlyConfigured(f"WEBHOOK_ENGINE must be loop or pump, not {WEBHOOK_ENGINE!r}")
+# loop: scheduler threads per worker process, the endpoints shared among them by id; each has
+# one database connection (a round's round trips hold up only its share of the endpoints).
+WEBHOOK_ENGINE_THREADS = env_int("WEBHOOK_ENGINE_THREADS", 4, minimum=1)
+# loop: at most this many requests in flight per scheduler thread; beyond it deliveries stay
+# pending (for another process, or for when answers free room) instead of waiting here.
+WEBHOOK_ENGINE_MAX_IN_FLIGHT = env_int("WEBHOOK_ENGINE_MAX_IN_FLIGHT", 256, minimum=1)
 
 # Celery workers run with a shorter GIL switch interval than Python's 5 ms (hub/celery.py).
 WORKER_GIL_SWITCH_MICROSECONDS = env_int("WORKER_GIL_SWITCH_MICROSECONDS", 500, minimum=50)

@@ -4,6 +4,8 @@
     endpoint_pump(endpoint_id=…)       the worker's one call: claim, send and record an endpoint's due
                                        deliveries in batches until none is left
     endpoints_pump(endpoint_ids=…)     one wake-up for several endpoints: pokes running pumps, starts the others
+    engine.ENGINE.wake(endpoint_ids)   what the worker's tasks call (WEBHOOK_ENGINE=loop): this process's
+                                       scheduler threads claim, send and record for every endpoint
     delivery_attempt(delivery_id=…)    one delivery through the same path (tests, tools)
     deliveries_sweep(now=…)            beat: take back stuck claims, wake endpoints with due deliveries
     attempts_prune(now=…)              beat: drop attempts past their retention

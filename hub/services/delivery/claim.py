@@ -142,6 +142,63 @@ def deliveries_claim(*, endpoint_id: int, now: datetime, limit: int | None = Non
                   key=lambda claimed: claimed.pk)
 
 
+# Claims for many endpoints in one statement (PostgreSQL): for each (endpoint, slots) pair, the
+# oldest due rows up to the fewer of the slots and the endpoint's ceiling minus its SENDING rows
+# (all processes'), by the same order rule as _CLAIM. The caller holds the endpoints' row locks.
+_CLAIM_MANY = """
+WITH wanted AS (SELECT * FROM unnest(%s::bigint[], %s::int[]) AS w(endpoint_id, slots)),
+free AS (
+    SELECT w.endpoint_id, GREATEST(0, LEAST(w.slots, e.max_concurrency - (
+        SELECT COUNT(*) FROM {delivery} s WHERE s.endpoint_id = w.endpoint_id AND s.status = '{sending}'))) AS n
+    FROM wanted w JOIN {endpoint} e ON e.id = w.endpoint_id AND e.enabled),
+picked AS (
+    SELECT d.id FROM free f CROSS JOIN LATERAL (
+        SELECT d.id FROM {delivery} d
+        WHERE d.endpoint_id = f.endpoint_id AND d.status = '{pending}' AND d.is_test = false
+          AND d.next_attempt_at <= %s
+          AND (d.call_id IS NULL OR NOT EXISTS (
+              SELECT 1 FROM {delivery} e
+              WHERE e.endpoint_id = d.endpoint_id AND e.call_id = d.call_id AND e.status IN ('{pending}', '{sending}')
+                AND (e.sequence < d.sequence OR (e.sequence = d.sequence AND e.id < d.id))))
+        ORDER BY d.next_attempt_at, d.id
+        LIMIT f.n) d
+    WHERE f.n > 0)
+UPDATE {delivery} SET status = '{sending}', claimed_at = %s
+WHERE status = '{pending}' AND id IN (SELECT id FROM picked)
+RETURNING id, endpoint_id, call_id, message_id, method, url, headers, body, attempt_count, is_test,
+    account_id, created_at, (SELECT c.pbx_id FROM {event} c WHERE c.id = {delivery}.event_id)
+"""
+
+
+def deliveries_claim_many(*, slots: dict[int, int], now: datetime) -> dict[int, list[Claimed]]:
+    """``deliveries_claim`` for many endpoints at once: up to ``slots[endpoint]`` of each one's
+    due deliveries (and its free share of its ceiling), oldest first, per-call order kept; by
+    endpoint, each list in id order. On PostgreSQL one statement, whose caller holds the
+    endpoints' row locks in its transaction (the engine's round takes them first, in id order);
+    elsewhere one claim per endpoint."""
+    wanted = {endpoint_id: n for endpoint_id, n in slots.items() if n > 0}
+    if not wanted:
+        return {}
+    if connection.vendor != "postgresql":
+        return {endpoint_id: deliveries_claim(endpoint_id=endpoint_id, now=now, limit=n)
+                for endpoint_id, n in sorted(wanted.items())}
+    sql = _CLAIM_MANY.format(delivery=Delivery._meta.db_table, endpoint=WebhookEndpoint._meta.db_table,
+                             event=CatalogueEvent._meta.db_table, pending=DeliveryStatus.PENDING.value,
+                             sending=DeliveryStatus.SENDING.value)
+    ids = sorted(wanted)
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(sql, [ids, [wanted[i] for i in ids], now, now])
+        rows = cursor.fetchall()
+    claimed: dict[int, list[Claimed]] = {}
+    for pk, endpoint, call, message_id, method, url, headers, body, attempts, is_test, account, created_at, pbx in rows:
+        claimed.setdefault(endpoint, []).append(Claimed(
+            pk, endpoint, call, message_id, method, url, json.loads(headers) if isinstance(headers, str) else headers,
+            bytes(body), attempts, bool(is_test), now, account_id=account, pbx_id=pbx, created_at=_datetime(created_at)))
+    for batch in claimed.values():
+        batch.sort(key=lambda c: c.pk)
+    return claimed
+
+
 def _datetime(value) -> datetime | None:
     """A time column as the raw cursor returns it: an aware datetime on PostgreSQL; on SQLite UTC
     text, or a naive datetime when Django's sqlite3 converter for the column's type parsed it."""

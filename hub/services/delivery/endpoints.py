@@ -192,6 +192,8 @@ def signing_secret_rotate(*, endpoint: WebhookEndpoint, actor: str, user=None,
     secret = new_signing_secret()
     row = SigningSecret.objects.create(endpoint=endpoint, secret=secret)
     SigningSecret.objects.filter(pk=row.pk).update(created_at=now)
+    # The workers' engines read an endpoint's secrets again when its row changes.
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(updated_at=now)
     _audit(endpoint=endpoint, action="webhook.secret_rotated", actor=actor, user=user,
            summary="rotated the signing secret; the old one signs beside the new one for 24 hours",
            changes={"signing_secret": [SECRET_SET, SECRET_REPLACED]})
