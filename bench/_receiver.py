@@ -1,6 +1,7 @@
 """A fast webhook receiver for benchmarks: asyncio, HTTP/1.1 keep-alive, loopback only.
 
     python bench/_receiver.py --ports 4 --hang-ports 1 --delay-ms 200 --out receipts.tsv
+    python bench/_receiver.py --ports 1 --slow-ports 1 --slow-ms 2000 --hang-ports 1 --out receipts.tsv
 
 Listens on 127.0.0.1, one port per endpoint, and prints ``{"ports": [...], "hang": [...]}`` on
 its first line. Every request is recorded as ``time port webhook-id crc32(body)`` (a sender that
@@ -36,7 +37,9 @@ class Recorder:
             out.writelines(f"{at:.6f}\t{port}\t{msg}\t{crc}\n" for at, port, msg, crc in self.rows)
 
 
-async def _serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, port: int, recorder: Recorder) -> None:
+async def _serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, port: int, recorder: Recorder,
+                 delay: float | None = None) -> None:
+    delay = recorder.delay if delay is None else delay
     try:
         while True:
             head = await reader.readuntil(b"\r\n\r\n")
@@ -53,8 +56,8 @@ async def _serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, por
             if not message_id and recorder.id_pattern and (found := recorder.id_pattern.search(body)):
                 message_id = found.group(1).decode()
             recorder.rows.append((at, port, message_id, zlib.crc32(body)))
-            if recorder.delay:
-                await asyncio.sleep(recorder.delay)
+            if delay:
+                await asyncio.sleep(delay)
             writer.write(REPLY)
     except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError, asyncio.CancelledError):
         pass
@@ -82,12 +85,20 @@ async def main(args: argparse.Namespace) -> None:
         servers.append(await asyncio.start_server(
             lambda r, w, p=port: _serve(r, w, p, recorder), sock=sock, backlog=1024))
         ports.append(port)
+    slow = []
+    for _ in range(args.slow_ports):  # like the others, but answering after --slow-ms
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        servers.append(await asyncio.start_server(
+            lambda r, w, p=port: _serve(r, w, p, recorder, args.slow_ms / 1000), sock=sock, backlog=1024))
+        slow.append(port)
     hang = []
     for _ in range(args.hang_ports):
         server = await asyncio.start_server(_hang, "127.0.0.1", 0, backlog=1024)
         servers.append(server)
         hang.append(server.sockets[0].getsockname()[1])
-    print(json.dumps({"ports": ports, "hang": hang}), flush=True)
+    print(json.dumps({"ports": ports, "slow": slow, "hang": hang}), flush=True)
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
@@ -105,6 +116,8 @@ if __name__ == "__main__":
     parser.add_argument("--ports", type=int, default=1)
     parser.add_argument("--hang-ports", type=int, default=0)
     parser.add_argument("--delay-ms", type=float, default=0.0)
+    parser.add_argument("--slow-ports", type=int, default=0)
+    parser.add_argument("--slow-ms", type=float, default=2000.0)
     parser.add_argument("--out", required=True)
     parser.add_argument("--id-pattern", help="regular expression whose first group is the id, for requests "
                                              "without a webhook-id header")

@@ -214,6 +214,8 @@ def report(args, ingest: Ingest, receipts_path: Path, healthy_ports: dict[int, i
         receipts[message_id].append((float(at), int(port), int(crc)))
     rows = list(Delivery.objects.filter(is_test=False).values_list(
         "message_id", "endpoint_id", "event_id", "status", "attempt_count"))
+    order_keys = {m: (e, c, s, pk) for m, e, c, s, pk in Delivery.objects.filter(is_test=False).values_list(
+        "message_id", "endpoint_id", "call_id", "sequence", "pk")}
     healthy = [r for r in rows if r[1] in healthy_ports.values()]
     port_of = {endpoint_id: port for port, endpoint_id in healthy_ports.items()}
     open_ = [r for r in healthy if r[3] in (DeliveryStatus.PENDING, DeliveryStatus.SENDING)]
@@ -245,6 +247,15 @@ def report(args, ingest: Ingest, receipts_path: Path, healthy_ports: dict[int, i
     per_second = Counter(int(t - firsts[0]) for t in firsts) if firsts else Counter()
     full_seconds = [per_second[s] for s in range(1, max(per_second, default=0))]  # not the first and last
     statuses = Counter(r[3] for r in healthy)
+    # Per-call order: each call's deliveries to an endpoint reach the receiver in sequence order.
+    by_call = defaultdict(list)
+    for message_id, (endpoint_id, call_id, sequence, pk) in order_keys.items():
+        if call_id is not None and message_id in receipts:
+            by_call[(endpoint_id, call_id)].append(((sequence, pk), min(t for t, _, _ in receipts[message_id])))
+    out_of_order = 0
+    for items in by_call.values():
+        times = [at for _, at in sorted(items)]
+        out_of_order += sum(1 for earlier, later in zip(times, times[1:]) if later < earlier)
     attempts = Attempt.objects.filter(delivery__is_test=False).count()
     counted = sum(r[4] for r in rows)
     print(f"healthy deliveries: {len(healthy)} to {len(healthy_ports)} endpoints; statuses {dict(statuses)}; "
@@ -253,6 +264,8 @@ def report(args, ingest: Ingest, receipts_path: Path, healthy_ports: dict[int, i
           f"lost {len(lost)}, duplicates {duplicates} "
           f"(body changed on {changed_body}), wrong endpoint {len(wrong_port)}, unknown webhook-id {unknown}")
     print(f"attempts logged: {attempts} rows for {counted} attempts counted on deliveries")
+    print(f"per-call order: {out_of_order} deliveries received before an earlier one of their call "
+          f"({len(by_call)} (endpoint, call) pairs)")
     print(f"deliveries/s: {len(firsts) / span:,.0f} first-to-last receipt ({span:.1f} s); "
           f"{len(in_window) / max(end - start, 1e-9):,.0f} over the {args.scenario} window ({end - start:.1f} s); "
           f"per full second median {statistics.median(full_seconds) if full_seconds else float('nan'):,.0f}, "
@@ -276,6 +289,47 @@ def report(args, ingest: Ingest, receipts_path: Path, healthy_ports: dict[int, i
 BASE = datetime(2025, 3, 1, 8, tzinfo=timezone.utc)
 
 
+def pg_snapshot() -> dict:
+    """The cluster's WAL position and counters, and this database's transaction and row counters
+    (after a pause: backends report their statistics at most once a second)."""
+    from django.db import connection
+
+    time.sleep(2)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn, w.wal_records, w.wal_fpi, w.wal_bytes, "
+                       "d.xact_commit, d.tup_inserted, d.tup_updated, d.tup_deleted "
+                       "FROM pg_stat_wal w, pg_stat_database d WHERE d.datname = current_database()")
+        names = ("lsn", "wal_records", "wal_fpi", "wal_bytes", "commits", "inserted", "updated", "deleted")
+        return dict(zip(names, (int(v) for v in cursor.fetchone())))
+
+
+def pg_report(phase: str, before: dict, after: dict, per: dict[str, int]) -> None:
+    delta = {k: after[k] - before[k] for k in before}
+    print(f"PostgreSQL, {phase}: WAL {delta['lsn']:,} bytes by LSN ({delta['wal_bytes']:,} by pg_stat_wal, "
+          f"{delta['wal_records']:,} records, {delta['wal_fpi']:,} full-page images); {delta['commits']:,} commits; "
+          f"rows inserted {delta['inserted']:,}, updated {delta['updated']:,}, deleted {delta['deleted']:,}")
+    for name, count in per.items():
+        if count:
+            print(f"  per {name} ({count:,}): WAL {delta['lsn'] / count:,.0f} bytes, "
+                  f"{delta['wal_records'] / count:.1f} WAL records, {delta['commits'] / count:.2f} commits, "
+                  f"{(delta['inserted'] + delta['updated'] + delta['deleted']) / count:.1f} rows written")
+
+
+@contextmanager
+def private_postgres():
+    """A throw-away PostgreSQL cluster of our own, so the WAL counters are this run's alone
+    (the machine's shared server is busy with others' work)."""
+    sys.path.insert(0, str(ROOT))
+    from tests.services import PostgresServer
+
+    server = PostgresServer()
+    server.start()
+    try:
+        yield server.url()
+    finally:
+        server.remove()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", choices=["max", "steady"], default="max")
@@ -297,17 +351,24 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=400, help="at most this many native events per push")
     parser.add_argument("--drain-seconds", type=float, default=180, help="give up waiting for the backlog after")
     parser.add_argument("--max-seconds", type=float, default=900, help="hard stop for the receiver")
+    parser.add_argument("--db-name", default="hub_bench_delivery", help="the throw-away PostgreSQL database")
+    parser.add_argument("--pg-stats", action="store_true",
+                        help="max: print WAL, commits and rows written per event (ingest) and per delivery (drain)")
+    parser.add_argument("--private-postgres", action="store_true",
+                        help="run on a PostgreSQL cluster of the bench's own (initdb), for clean WAL figures")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="hub-bench-delivery-"))
-    with ExitStack() as stack:
+    with ExitStack() as outer, ExitStack() as stack:
         broker = stack.enter_context(redis_server(tmp))
+        if args.private_postgres:  # outlives the stack: the report reads it
+            os.environ["BENCH_POSTGRES_URL"] = outer.enter_context(private_postgres())
         os.environ.update({
             "CELERY_BROKER_URL": broker, "DEBUG": "0", "SECRET_KEY": "bench-delivery-not-secret-" + "x" * 40,
             "HUB_ENCRYPTION_KEY": base64.urlsafe_b64encode(b"throw-away bench db: no secrets!").decode(),
             "WEBHOOK_ALLOW_PRIVATE_NETWORKS": "127.0.0.0/8",
         })
-        database = setup("postgres", "hub_bench_delivery")
+        database = setup("postgres", args.db_name)
         from hub.services.accounts import account_create, pbx_create
         from hub.services.delivery import webhook_endpoint_create
 
@@ -336,13 +397,23 @@ def main() -> None:
               f"{' + 1 dead (' + args.dead + ')' if dead_ids else ''}, receiver delay {args.delay_ms:g} ms")
         if args.scenario == "max":
             clock = time.perf_counter()
+            before_ingest = pg_snapshot() if args.pg_stats else None
             ingest.run(plan, batch=args.batch, tick=0.01)
             print(f"backlog: {len(plan)} native events ingested in {time.perf_counter() - clock:.1f} s, "
                   f"{len(ingest.pushed_at)} catalogue events")
+            before_drain = pg_snapshot() if args.pg_stats else None
             with workers(args, tmp):
                 start = time.time()
                 drained = wait_drained(ingest, list(healthy.values()), args.drain_seconds)
                 end = time.time()
+                after_drain = pg_snapshot() if args.pg_stats else None
+            if args.pg_stats:
+                from hub.models import Delivery
+                deliveries = Delivery.objects.count()
+                pg_report("ingest (this process, no worker)", before_ingest, before_drain,
+                          {"native event": len(plan), "catalogue event": len(ingest.pushed_at), "delivery": deliveries})
+                pg_report("delivery (the workers; this process polls the count every 0.2 s)", before_drain,
+                          after_drain, {"delivery": deliveries})
         else:
             with workers(args, tmp):
                 time.sleep(3)  # the worker connects to Redis and PostgreSQL
