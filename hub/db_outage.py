@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.db import InterfaceError, OperationalError, connection
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -20,8 +21,43 @@ DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 # Sleeps between retries grow 1, 2, 4 s up to this: a process is back within a few seconds of
 # the database, and a long outage costs one log line and one connection attempt per interval.
 MAX_RETRY_SECONDS = 5.0
+# What a request refused for an outage is told to wait before its retry (503 Retry-After): long
+# enough for a database restart or failover, short enough that a PBX's retry of a push comes
+# soon after the database is back. Push streams are held this long after an outage and their
+# lateness allowance beyond (hub.services.outages).
+RETRY_AFTER_SECONDS = 15
 
 T = TypeVar("T")
+
+
+class _Noted:
+    """The first database failure this process saw since it last recorded an outage: kept in
+    memory while the database is down, written to it once it answers again
+    (hub.services.outages.outage_record_pending)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.failed_at = None
+
+    def failed(self, now=None) -> None:
+        if self.failed_at is None:
+            with self._lock:
+                if self.failed_at is None:
+                    self.failed_at = now or timezone.now()
+
+    def forget(self, failed_at) -> None:
+        """Recorded: a failure noted after ``failed_at`` (another one) is kept."""
+        with self._lock:
+            if self.failed_at == failed_at:
+                self.failed_at = None
+
+
+NOTED = _Noted()
+
+
+def database_failure_noted(now=None) -> None:
+    """This process found the database unavailable: the outage is recorded once it answers."""
+    NOTED.failed(now)
 
 
 class Backoff:
@@ -36,6 +72,7 @@ class Backoff:
         # The broken connection is thrown away so the next attempt opens a new one (Django would
         # otherwise hand out the same dead connection until its CONN_MAX_AGE runs out).
         _close_quietly()
+        database_failure_noted()
         delay = min(2.0 ** self.failures, MAX_RETRY_SECONDS)
         log = logger.warning if self.failures == 0 else logger.info
         log("%s: database unavailable (%s: %s); retrying in %.0f s", self.what, exc.__class__.__name__,
@@ -58,9 +95,12 @@ def _close_quietly() -> None:
 
 def retry_while_database_unavailable(work: Callable[[], T], *, stop: threading.Event, what: str) -> T:
     """Run `work` until it gets through the database; re-raises only once `stop` is set."""
+    from hub.services.outages import outage_record_pending  # models: loaded after the app registry
+
     backoff = Backoff(stop=stop, what=what)
     while True:
         try:
+            outage_record_pending()  # before the work: a push stored after an outage is held
             result = work()
         except DATABASE_UNAVAILABLE as exc:
             if not backoff.wait(exc):

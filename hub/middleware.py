@@ -1,7 +1,8 @@
 """Requests that meet a database outage get 503 + Retry-After instead of a 500 page."""
 import logging
 
-from hub.db_outage import DATABASE_UNAVAILABLE
+from hub.db_outage import DATABASE_UNAVAILABLE, NOTED
+from hub.services.outages import outage_record_pending
 from hub.views.errors import database_unavailable
 
 logger = logging.getLogger(__name__)
@@ -17,6 +18,13 @@ class DatabaseUnavailableMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if NOTED.failed_at is not None:
+            # This process answered 503s for an outage: recorded before this request does
+            # anything (a push stored first would move its PBX's watermark past the retries).
+            try:
+                outage_record_pending()
+            except DATABASE_UNAVAILABLE as exc:
+                return self.process_exception(request, exc)
         return self.get_response(request)
 
     def process_exception(self, request, exception):

@@ -1,7 +1,13 @@
+import logging
+
 from celery import shared_task
 
+from hub.db_outage import DATABASE_UNAVAILABLE, database_failure_noted
 from hub.services.calls import calls_close_idle
 from hub.services.ingest.flush import catalogue_flush_stalled
+from hub.services.outages import outage_record_pending
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="hub.ping")
@@ -17,7 +23,16 @@ def close_idle_calls() -> int:
 
 @shared_task(name="hub.flush_catalogue")
 def flush_catalogue() -> int:
-    return catalogue_flush_stalled()
+    """Every 15 s (beat). An outage this process saw is recorded before anything is let out
+    (hub.services.outages): the pushes it refused hold their PBXes' watermarks."""
+    try:
+        outage_record_pending()
+        return catalogue_flush_stalled()
+    except DATABASE_UNAVAILABLE as exc:
+        database_failure_noted()
+        logger.warning("flush_catalogue: database unavailable (%s); the next run records the outage",
+                       exc.__class__.__name__)
+        return 0
 
 
 @shared_task(name="hub.purge_retention", ignore_result=True)

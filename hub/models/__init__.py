@@ -10,6 +10,7 @@ from hub.models.directory import PbxUser, Queue, RingGroup
 from hub.models.events import CatalogueEvent, QcidLink, StoredPbxEvent
 from hub.models.ingest import FILE_KINDS, IngestSource, SourceKind
 from hub.models.invitations import Invitation
+from hub.models.outages import DatabaseOutage
 from hub.models.pbx import Pbx, PbxKind
 from hub.models.retention import RetentionPolicy
 from hub.models.webhooks import (Attempt, Delivery, DeliveryStatus, Dialect, RetryPolicy, SigningSecret,
@@ -19,7 +20,7 @@ __all__ = [
     "ALL_SCOPES", "Account", "AllowedNetwork", "Attempt", "AuditEntry", "CallControl", "ClickToCall",
     "ClickToCallStatus", "Delivery", "DeliveryStatus", "Dialect", "DriverKind", "SigningSecret",
     "WebhookEndpoint", "ApiKey", "Call", "CallState", "CatalogueEvent", "ComponentCondition",
-    "Direction", "FILE_KINDS", "IngestSource", "Invitation", "Membership", "Pbx", "PbxKind", "PbxUser", "QcidLink",
+    "DatabaseOutage", "Direction", "FILE_KINDS", "IngestSource", "Invitation", "Membership", "Pbx", "PbxKind", "PbxUser", "QcidLink",
     "Queue", "QueueLeg", "Recording", "RecordingKind", "RecordingSource", "RecordingState", "RetentionPolicy",
     "RetryPolicy", "RingGroup", "RingGroupLeg", "Role", "Scope", "SourceKind",
     "StoredPbxEvent", "UserLeg", "WebhookComponent",

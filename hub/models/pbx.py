@@ -48,6 +48,12 @@ class Pbx(models.Model):
     # The PBX's recording links (plugin FILES) are fetched with TLS checked unless this says
     # its certificate is self-signed.
     recordings_tls_self_signed = models.BooleanField(default=False, db_default=False)
+    # A database outage refused pushes (hub.services.outages): until push_resumed_at (the
+    # outage's end and the Retry-After its 503s gave, wall clock) and the lateness allowance
+    # after it, the PBX's watermark stays at or before push_held_at (event time), where it
+    # stood when the outage began; the beat task counts quiet time from push_resumed_at.
+    push_held_at = models.DateTimeField(null=True, blank=True, editable=False)
+    push_resumed_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

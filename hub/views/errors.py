@@ -5,12 +5,10 @@ from django.http import HttpResponse, JsonResponse
 from django.views.defaults import page_not_found
 from django.views.defaults import server_error as django_server_error
 
-from hub.db_outage import DATABASE_UNAVAILABLE
+from hub.db_outage import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, database_failure_noted
 
 API_PREFIXES = ("/api/", "/ingest/")
-# Long enough for a database restart or failover, short enough that a PBX's retry of a push
-# comes soon after the database is back.
-RETRY_AFTER_SECONDS = 15
+__all__ = ["RETRY_AFTER_SECONDS", "database_unavailable", "not_found", "server_error"]
 
 
 def not_found(request, exception=None):
@@ -20,7 +18,10 @@ def not_found(request, exception=None):
 
 
 def database_unavailable(request) -> HttpResponse:
-    """503, not 500: nothing is wrong with the request, and the same request will succeed later."""
+    """503, not 500: nothing is wrong with the request, and the same request will succeed later.
+    The process notes the outage: once the database answers, it is recorded before anything
+    else this process does (hub.middleware), and the push streams wait for the retries."""
+    database_failure_noted()
     message = "Service unavailable: the database cannot be reached; retry later"
     if request.path.startswith(API_PREFIXES):
         response = JsonResponse({"status": "error", "message": message, "code": 503, "data": []}, status=503)

@@ -151,10 +151,10 @@ class Hub:
         return self._start("ingest", [sys.executable, "manage.py", "ingest", "--poll-interval", "0.1",
                                       "--reload-every", "0.5"])
 
-    def web(self) -> tuple[Process, str]:
+    def web(self, *, workers: int = 1) -> tuple[Process, str]:
         port = free_port()
         process = self._start("web", [sys.executable, "-m", "gunicorn", "hub.wsgi:application", "--bind",
-                                      f"127.0.0.1:{port}", "--workers", "1", "--threads", "4",
+                                      f"127.0.0.1:{port}", "--workers", str(workers), "--threads", "4",
                                       "--graceful-timeout", "5"])
         return process, f"http://127.0.0.1:{port}"
 

@@ -12,12 +12,15 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from django.db import OperationalError
 from django.test import Client
 from django.utils import timezone as dj_timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from hub.models import Call, CatalogueEvent, IngestSource, Pbx, SourceKind
+from hub.api.ingest import views as ingest_views
+from hub.db_outage import NOTED, RETRY_AFTER_SECONDS, database_failure_noted
+from hub.models import Call, CatalogueEvent, DatabaseOutage, IngestSource, Pbx, SourceKind
 from hub.services.access import allowed_network_add
 from hub.services.api_keys import api_key_create
 from hub.services.ingest import follow
@@ -26,6 +29,9 @@ from hub.services.ingest.flush import catalogue_flush, catalogue_flush_stalled
 from hub.services.ingest.follow import decoder_for
 from hub.services.ingest.imports import KINDS
 from hub.services.ingest.watermarks import push_lateness
+from hub.services import outages
+from hub.services.outages import outage_record_pending
+from hub.tasks import flush_catalogue
 from tests.api.push import push_json
 from tests.factories import make_account
 from tests.ingest.traffic import catalogue, cdr_lines, native_push, traffic_write, triggers, within_lateness
@@ -122,6 +128,113 @@ def test_pushes_in_any_order_within_the_lateness_give_the_in_order_catalogue(see
 
     assert catalogue(pbx) == reference
     assert counts["call_received"] > 5 and counts["user_inbound_completed"] > 5
+
+
+class Timeline:
+    """A PBX pushing as it goes (its clock ``skew`` off the hub's) to a hub whose database goes
+    away from wall-clock ``down`` to ``up``: every push and CDR record is sent at its event time
+    plus the skew plus less than the allowance (the sender's reordering), the beat task runs
+    every 15 s, and the hub's wall clock (django.utils.timezone.now) follows the timeline.
+    During the outage pushes get 503 (the first query of the request fails, as when PostgreSQL
+    is gone) and the beat task's runs fail; the sender retries each refused push once the
+    database is back, within the Retry-After the 503 gave and the allowance, in random order
+    among the pushes that go on; the CDR socket's records wait in ingest, which stores them
+    in order once the database answers."""
+
+    BEAT = timedelta(seconds=15)
+
+    def __init__(self, sender: Sender, rng: random.Random, *, skew: timedelta):
+        self.sender, self.rng, self.skew = sender, rng, skew
+        self.now = None
+
+    def clock(self):
+        return self.now
+
+    def run(self, pushes: list[tuple], *, down: float, seconds: float) -> int:
+        """Sends ``pushes`` with an outage starting at the send time of the ``down`` fraction
+        of them, lasting ``seconds``; returns how many sends the outage refused."""
+        lateness, retry_after = push_lateness(), timedelta(seconds=RETRY_AFTER_SECONDS)
+        sends = sorted(((at + self.skew + lateness * self.rng.random(), how, body) for at, how, body in pushes),
+                       key=lambda send: send[0])
+        start = sends[int(len(sends) * down)][0]
+        end = start + timedelta(seconds=seconds)
+        actions, refused, held_cdr = [], 0, []
+        for at, how, body in sends:
+            if not start <= at < end:
+                actions.append((at, how, body))
+            elif how == "native":  # refused: the sender retries it after the outage
+                refused += 1
+                actions += [(at, "refused", None),
+                            (end + (retry_after + lateness) * self.rng.random(), "native", body)]
+            else:
+                held_cdr.append(body)  # off the socket, waiting in ingest for the database
+        actions.append((end + timedelta(seconds=5 * self.rng.random()), "cdr_held", held_cdr))
+        first, last = min(a[0] for a in actions), max(a[0] for a in actions)
+        tick = first
+        while tick < last + timedelta(minutes=3):
+            actions.append((tick, "beat", None))
+            tick += self.BEAT
+        actions.sort(key=lambda action: action[0])
+        with mock.patch("django.utils.timezone.now", self.clock), \
+                mock.patch("hub.api.ingest.views.pbx_for_ingest_token",
+                           self._outage_or(start, end, ingest_views.pbx_for_ingest_token)), \
+                mock.patch("hub.services.outages.outage_record", self._outage_or(start, end, outages.outage_record)):
+            for at, what, body in actions:
+                self.now = at.astimezone(timezone.utc)
+                self._do(what, body, down=start <= at < end)
+        return refused
+
+    def _outage_or(self, start, end, real):
+        """``real``, but failing as a query fails while the database is down."""
+        def query(**kwargs):
+            if start <= self.now < end:
+                raise OperationalError("connection to server at \"127.0.0.1\", port 5432 failed: Connection refused")
+            return real(**kwargs)
+        return query
+
+    def _do(self, what: str, body, *, down: bool) -> None:
+        if what == "native":
+            self.sender.send([(None, "native", body)])
+        elif what == "cdr":  # ingest records an outage it waited out before it stores a record
+            outage_record_pending()
+            self.sender.send([(None, "cdr", body)])
+        elif what == "refused":
+            response = push_json(self.sender.client, self.sender.token, [body] if body else [])
+            assert response.status_code == 503 and response["Retry-After"] == str(RETRY_AFTER_SECONDS)
+        elif what == "cdr_held":  # the ingest process's retry: the outage first, then the records
+            outage_record_pending()
+            self.sender.send([(None, "cdr", line) for line in body])
+        elif down:  # the beat task's run meets the outage in the worker
+            database_failure_noted()
+        else:
+            flush_catalogue()
+
+
+@pytest.fixture
+def no_outage_noted():
+    NOTED.failed_at = None
+    yield
+    NOTED.failed_at = None
+
+
+@pytest.mark.django_db
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(seed=st.sampled_from(SEEDS), order=st.integers(0, 2**32), down=st.floats(0.1, 0.8),
+       seconds=st.integers(31, 600), skew=st.integers(-120, 120))
+@example(seed=SEEDS[0], order=3, down=0.4, seconds=60, skew=0)  # the chaos test's minute
+@example(seed=SEEDS[1], order=5, down=0.3, seconds=600, skew=-90)  # ten minutes, a PBX clock behind
+def test_an_outage_of_any_length_with_pushes_retried_after_it_gives_the_in_order_catalogue(
+        no_outage_noted, seed, order, down, seconds, skew):
+    rng = random.Random(order)
+    files, reference, _ = _reference(seed)
+    DatabaseOutage.objects.all().delete()  # an earlier example's outage is another time
+    pbx, token = _pbx()
+    timeline = Timeline(Sender(pbx, token), rng, skew=timedelta(seconds=skew))
+    refused = timeline.run(_pushes(pbx, files, with_cdr=True), down=down, seconds=seconds)
+    catalogue_flush(pbx=pbx)
+
+    assert refused > 0 and DatabaseOutage.objects.count() == 1
+    assert catalogue(pbx) == reference  # the same events, keys and payloads as without the outage
 
 
 def _completions_of(pbx, dedupe_keys: list[str]) -> list[tuple[Call, dict]]:

@@ -23,7 +23,7 @@ from hub.services.ingest.fast_insert import rows_insert
 from hub.services.ingest.rows import COLUMNS, stored_event, to_event, to_rows
 from hub.services.ingest.sql_in import select_in
 from hub.services.ingest.turns import pbx_turn_take
-from hub.services.ingest.watermarks import due_call_ids, pbx_watermark, watermark_record
+from hub.services.ingest.watermarks import due_call_ids, pbx_watermark, push_hold, watermark_record
 from hub.vocabulary.pbx_event import Kind, PbxEvent
 from hub.vocabulary.timezones import parse_timezone
 
@@ -116,7 +116,7 @@ def events_ingest(*, pbx: Pbx, events: list[PbxEvent], progress: Callable[[], No
     stream, ``watermark`` (an import's: every event of it at or before that time has been
     read; None or EVERYTHING: the caller's events are all there is; EVERYTHING asks for the
     waiting calls to be brought out even with no events). ``flush``: wait for nothing (a source
-    that went silent). ``pushed``: the events came as a push that carries event times (native
+    that went silent) but the pushes a database outage refused (watermarks.push_hold). ``pushed``: the events came as a push that carries event times (native
     JSON, the CDR socket), a stream that may arrive out of order within PUSH_LATENESS
     (watermarks.pbx_watermark). Calls whose waiting events the watermark now covers come out
     too.
@@ -137,15 +137,18 @@ def events_ingest(*, pbx: Pbx, events: list[PbxEvent], progress: Callable[[], No
         # Calls stored before this batch: their earlier events, read before this batch's land.
         known.load([pk for pk, call in calls.items() if id(call) not in new_calls])
         _events_store(pbx, linked, known)
-        linker.links_save()
         result.calls = set(calls) | _adopt_orphans(pbx, linker, known)
+        # After the adoptions: an adopted callback line links its own QCID, which a later
+        # line of that callback (sent after the QCID's first line came late) must find.
+        linker.links_save()
         created = {pk for pk, call in calls.items() if id(call) in new_calls}
         if progress is not None:
             progress()
-        if flush:
-            watermark = None
+        now = timezone.now()
+        if flush:  # all but what a database outage holds for the pushes it refused
+            watermark = push_hold(pbx, now)
         else:
-            watermark = pbx_watermark(pbx, own=watermark, pushed=events if pushed else [], now=timezone.now())
+            watermark = pbx_watermark(pbx, own=watermark, pushed=events if pushed else [], now=now)
         watermark_record(pbx, watermark)
         advancing = result.calls | set(due_call_ids(pbx, watermark))
         derived = calls_advance(pbx, advancing, events=known, calls=calls, new_call_ids=created,

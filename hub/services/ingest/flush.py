@@ -15,6 +15,7 @@ from hub.services.ingest.batch import events_ingest
 from hub.services.ingest.catalogue_store import catalogue_events_store
 from hub.services.ingest.turns import pbx_turn_take
 from hub.services.ingest.watermarks import due_call_ids, pbx_watermark, watermark_record
+from hub.services.outages import outage_ended_last
 
 # A PBX whose watermark has not moved for this long (wall clock) has sources that are silent
 # or stuck: what waits for them goes out from what the hub knows.
@@ -42,9 +43,15 @@ def catalogue_advance_between_pushes(*, pbx: Pbx, now: datetime) -> int:
 
 def catalogue_flush_stalled(*, now: datetime | None = None) -> int:
     """The beat task's pass: every PBX with waiting events whose watermark has stood still for
-    FLUSH_GRACE is flushed; a push-fed one between pushes moves on with the wall clock."""
+    FLUSH_GRACE (since the last database outage, if later) is flushed; a push-fed one between
+    pushes moves on with the wall clock."""
     now = now or timezone.now()
     stalled = Q(watermark_moved_at__isnull=True) | Q(watermark_moved_at__lt=now - FLUSH_GRACE)
+    outage_ended = outage_ended_last()
+    if outage_ended is not None and outage_ended >= now - FLUSH_GRACE:
+        # The sources could not be read while the database was down: no source has been
+        # silent since then for FLUSH_GRACE yet.
+        stalled = Q(pk__in=[])
     waiting = Call.objects.filter(emit_due_at__isnull=False).values("pbx_id")
     flushed = sum(catalogue_flush(pbx=pbx) for pbx in Pbx.objects.filter(stalled, pk__in=waiting))
     pushed = Pbx.objects.filter(pk__in=waiting, pushed_at__isnull=False).exclude(stalled)

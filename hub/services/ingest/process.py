@@ -12,6 +12,7 @@ from hub.metrics.record import ingest_polled
 from hub.models import FILE_KINDS, IngestSource, SourceKind
 from hub.services.ingest.cdr_socket import CdrSocketServers
 from hub.services.ingest.follow import SourceFollower
+from hub.services.outages import outage_record_pending
 from hub.services.recordings.collect import FolderWatch, recordings_pickup
 
 logger = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ class IngestProcess:
             self.sockets.close()
 
     def _tick(self) -> int:
+        outage_record_pending()  # an outage this process waited out, before any batch after it
         if time.monotonic() - self._loaded_at >= self.reload_every:
             self._reload()
         stored = sum(self._poll(f) for f in list(self.followers.values()))

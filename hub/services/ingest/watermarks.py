@@ -14,10 +14,12 @@ event time is taken to have arrived: that is the pushes' watermark, while pushes
 (a stream silent for push_idle() holds nothing back any more). The 3CX plugin's requests carry
 no time: dated as they arrive, they are in order by construction and wait for nothing of their
 own. ``import_logs`` is a stream of its own: its position counts as well. The PBX's watermark
-is the smallest of them.
+is the smallest of them, and after a database outage no later than where it stood before it
+until the pushes the outage refused have been retried (hub.services.outages).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone as dt_timezone
 
 from django.conf import settings
@@ -58,32 +60,63 @@ def followed_watermark(pbx: Pbx) -> datetime | None:
     return max(newest) - LIVE_LAG if newest else None
 
 
-def push_lateness() -> timedelta:
+def push_lateness(pbx: Pbx | None = None) -> timedelta:
     return timedelta(seconds=settings.PUSH_LATENESS_SECONDS)
 
 
-def push_idle() -> timedelta:
+def push_idle(pbx: Pbx | None = None) -> timedelta:
     """How long a push stream is silent before it holds nothing back: PUSH_IDLE, or the
     allowance and a completion's SETTLE when they are longer (until then the beat task moves
     it on with the wall clock, and a late push may still come)."""
-    return max(PUSH_IDLE, push_lateness() + SETTLE)
+    return max(PUSH_IDLE, push_lateness(pbx) + SETTLE)
 
 
-def _push_position(pbx: Pbx) -> tuple[datetime | None, datetime | None]:
-    """(pushed_through, pushed_at) as committed: the caller's ``pbx`` may have been loaded
-    before a concurrent push moved them (this runs under the PBX's turn)."""
-    return Pbx.objects.filter(pk=pbx.pk).values_list("pushed_through", "pushed_at").get()
+@dataclass(frozen=True)
+class PushPosition:
+    """The PBX's push stream as committed (Pbx.pushed_through, pushed_at, push_held_at,
+    push_resumed_at)."""
+    through: datetime | None
+    at: datetime | None
+    held_at: datetime | None = None
+    resumed_at: datetime | None = None
+
+    def hold(self, pbx: Pbx, now: datetime) -> datetime | None:
+        """After a database outage, the event time the PBX's watermark may not pass yet: until
+        the refused pushes have been retried (resumed_at) and the allowance after that."""
+        if self.held_at is None or self.resumed_at is None or now >= self.resumed_at + push_lateness(pbx):
+            return None
+        return self.held_at
+
+    def quiet_since(self) -> datetime | None:
+        """Since when (wall clock) the stream has been quiet: its last push, or, when later, the
+        moment an outage's refused pushes were all retried (the outage is no quiet time)."""
+        if self.at is None or self.resumed_at is None:
+            return self.at
+        return max(self.at, self.resumed_at)
 
 
-def push_record(pbx: Pbx, events: list[PbxEvent], now: datetime) -> tuple[datetime | None, datetime]:
+def _push_position(pbx: Pbx) -> PushPosition:
+    """The push stream as committed: the caller's ``pbx`` may have been loaded before a
+    concurrent push moved it (this runs under the PBX's turn)."""
+    return PushPosition(*Pbx.objects.filter(pk=pbx.pk).values_list(
+        "pushed_through", "pushed_at", "push_held_at", "push_resumed_at").get())
+
+
+def push_record(pbx: Pbx, events: list[PbxEvent], now: datetime) -> PushPosition:
     """A push brought ``events``: the push stream is live and has reached the newest of them."""
-    through, _ = _push_position(pbx)
+    position = _push_position(pbx)
+    through = position.through
     newest = max((e.occurred_at for e in events if e.occurred_at <= now + PUSH_FUTURE), default=None)
     if newest is not None and (through is None or newest > through):
         through = newest
     Pbx.objects.filter(pk=pbx.pk).update(pushed_through=through, pushed_at=now)
     pbx.pushed_through, pbx.pushed_at = through, now
-    return through, now
+    return replace(position, through=through, at=now)
+
+
+def push_hold(pbx: Pbx, now: datetime) -> datetime | None:
+    """The event time an outage holds the PBX's watermark at (PushPosition.hold), or None."""
+    return _push_position(pbx).hold(pbx, now)
 
 
 def pbx_watermark(pbx: Pbx, *, own: datetime | None, pushed: list[PbxEvent], now: datetime,
@@ -97,12 +130,16 @@ def pbx_watermark(pbx: Pbx, *, own: datetime | None, pushed: list[PbxEvent], now
     a stream quiet for push_idle() holds nothing back. ``between_pushes`` (the beat task's pass):
     the wall-clock time since the last push moves it on as well, since a sender's next push
     comes at most PUSH_LATENESS after the newest it could have come before. Batches leave that
-    out: what they let out depends on what arrived, never on when."""
-    through, at = push_record(pbx, pushed, now) if pushed else _push_position(pbx)
+    out: what they let out depends on what arrived, never on when. After a database outage
+    the watermark stays at or before where it stood until the refused pushes are retried
+    (PushPosition.hold), and the outage does not count as time the stream was quiet."""
+    position = push_record(pbx, pushed, now) if pushed else _push_position(pbx)
+    through, quiet = position.through, position.quiet_since()
     pushes = None
-    if through is not None and at is not None and at >= now - push_idle():
-        pushes = through - push_lateness() + (max(now - at, timedelta(0)) if between_pushes else timedelta(0))
-    streams = [followed_watermark(pbx), pushes, None if own == EVERYTHING else own]
+    if through is not None and quiet is not None and quiet >= now - push_idle(pbx):
+        pushes = through - push_lateness(pbx) + (max(now - quiet, timedelta(0)) if between_pushes else timedelta(0))
+    streams = [followed_watermark(pbx), pushes, None if own == EVERYTHING else own,
+               position.hold(pbx, now)]
     present = [time for time in streams if time is not None]
     return min(present) if present else None
 
