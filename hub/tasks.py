@@ -1,10 +1,13 @@
 import logging
 
 from celery import shared_task
+from django.utils import timezone
 
 from hub.db_outage import DATABASE_UNAVAILABLE, database_failure_noted
+from hub.models import Pbx
 from hub.services.calls import calls_close_idle
-from hub.services.ingest.flush import catalogue_flush_stalled
+from hub.services.ingest.flush import catalogue_advance_between_pushes, catalogue_flush_stalled
+from hub.services.ingest.push_wakeups import push_wakeup_schedule
 from hub.services.outages import outage_record_pending
 
 logger = logging.getLogger(__name__)
@@ -32,6 +35,25 @@ def flush_catalogue() -> int:
         database_failure_noted()
         logger.warning("flush_catalogue: database unavailable (%s); the next run records the outage",
                        exc.__class__.__name__)
+        return 0
+
+
+@shared_task(name="hub.advance_pushes", ignore_result=True)
+def advance_pushes(pbx_id: int) -> int:
+    """A one-off wake-up at the moment a push stream's watermark lets waiting events out
+    (hub.services.ingest.push_wakeups); publishes the next one while events still wait."""
+    try:
+        outage_record_pending()
+        pbx = Pbx.objects.filter(pk=pbx_id).first()
+        if pbx is None:
+            return 0
+        now = timezone.now()
+        released = catalogue_advance_between_pushes(pbx=pbx, now=now)
+        push_wakeup_schedule(pbx, now, on_commit=False)
+        return released
+    except DATABASE_UNAVAILABLE as exc:
+        database_failure_noted()
+        logger.warning("advance_pushes: database unavailable (%s); the beat task catches up", exc.__class__.__name__)
         return 0
 
 

@@ -14,10 +14,12 @@ _WHEN = [
     "out once every source of the PBX has been read past it; a completion event",
     "(`user_inbound_completed`, `user_outbound_completed`, `queue_call`, `ring_group_call`,",
     "components) once they have passed its end by 10 s, so it carries the call's full truth.",
-    "Pushes that carry their event time (native JSON, the CDR socket) may arrive up to",
-    "`HUB_PUSH_LATENESS_SECONDS` (default 30 s) out of order and change nothing; the 3CX plugin's",
+    "Pushes that carry their event time (native JSON, the CDR socket) may arrive up to the PBX's",
+    "lateness allowance (its PBX settings, else `HUB_PUSH_LATENESS_SECONDS`, default 30 s) out of",
+    "order, or be retried after a database outage, and change nothing; the 3CX plugin's",
     "requests carry none but the call's start, so the hub dates them as they arrive. Every event",
-    "of a push-fed PBX goes out about that allowance after it happened. An event goes out once",
+    "of a push-fed PBX goes out about that allowance after it happened (at once with an allowance",
+    "of 0, for a sender that never reorders). An event goes out once",
     "and is never sent again or corrected: a fact later than that goes out as its own events",
     "only, and `/api/v1/calls/<unique_call_id>` shows the call with everything known.", ""]
 

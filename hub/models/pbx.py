@@ -31,6 +31,9 @@ class Pbx(models.Model):
     ingest_token = EncryptedTextField()
     # A call whose end never arrives is closed this long after its last event.
     idle_call_timeout = models.PositiveIntegerField(default=4 * 3600, help_text="seconds")
+    # How far out of order this PBX's pushes with event times may arrive (seconds; None: the
+    # hub's HUB_PUSH_LATENESS_SECONDS; 0: its sender never reorders, events go out at once).
+    push_lateness_seconds = models.PositiveIntegerField(null=True, blank=True, help_text="seconds")
     # PBX time: every event of this PBX at or before watermark_at has been read (its followed
     # files, or the import running); watermark_moved_at is when (wall clock) it last moved.
     # Idle calls are judged by it, not by the wall clock (an old log is not idle while it is read).

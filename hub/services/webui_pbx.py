@@ -1,6 +1,6 @@
 """A PBX's own settings, edited by an account's owners and admins in the console.
 
-Name, time zone, default region, idle call timeout, and how the hub places click-to-call calls
+Name, time zone, default region, idle call timeout, the pushes' lateness allowance, and how the hub places click-to-call calls
 on it (``CallControl``). The call-control secret is write-only: an empty value keeps the stored
 one, and neither the audit log nor any reply carries its text.
 """
@@ -18,7 +18,7 @@ from hub.models import AuditEntry, CallControl, DriverKind, Pbx
 from hub.services.audit import changes_between
 from hub.vocabulary.timezones import parse_timezone
 
-PBX_FIELDS = ("name", "timezone", "default_region", "idle_call_timeout")
+PBX_FIELDS = ("name", "timezone", "default_region", "idle_call_timeout", "push_lateness_seconds")
 CONTROL_FIELDS = ("driver", "base_url", "username", "secret", "context", "timeout_seconds")
 # driver "" (or None) means: no click-to-call on this PBX.
 OFF = ""
@@ -26,11 +26,14 @@ OFF = ""
 MIN_IDLE_TIMEOUT = 60
 MAX_IDLE_TIMEOUT = 30 * 86400
 MAX_CONTROL_TIMEOUT = 300
+# A push later than this is a late fact (docs/ingest.md, "Pushes"); every webhook of the PBX
+# waits up to its allowance.
+MAX_PUSH_LATENESS = 3600
 
 # How the audit summary names each field (never their values for the secret).
 LABELS = {
     "name": "name", "timezone": "time zone", "default_region": "default region",
-    "idle_call_timeout": "idle call timeout", "driver": "call-control driver", "base_url": "call-control base URL",
+    "idle_call_timeout": "idle call timeout", "push_lateness_seconds": "push lateness allowance", "driver": "call-control driver", "base_url": "call-control base URL",
     "username": "call-control username", "secret": "call-control secret", "context": "call-control context",
     "timeout_seconds": "call-control timeout",
 }
@@ -76,6 +79,10 @@ def _clean_pbx(fields: dict) -> dict:
     if "idle_call_timeout" in fields:
         values["idle_call_timeout"] = _int("idle_call_timeout", fields["idle_call_timeout"],
                                            low=MIN_IDLE_TIMEOUT, high=MAX_IDLE_TIMEOUT)
+    if "push_lateness_seconds" in fields:
+        value = fields["push_lateness_seconds"]
+        values["push_lateness_seconds"] = None if value in (None, "") else _int(
+            "push_lateness_seconds", value, low=0, high=MAX_PUSH_LATENESS)
     return values
 
 
@@ -135,7 +142,8 @@ def _snapshot(pbx: Pbx, control: CallControl | None) -> dict[str, Any]:
 def pbx_settings_update(*, pbx: Pbx, actor: str, user=None, **fields: Any) -> tuple[Pbx, list[str]]:
     """Validate and save a PBX's settings; return it with the names of the fields that changed.
 
-    Accepts ``name``, ``timezone``, ``default_region``, ``idle_call_timeout`` and the call-control
+    Accepts ``name``, ``timezone``, ``default_region``, ``idle_call_timeout``,
+    ``push_lateness_seconds`` (None or "": the hub's default) and the call-control
     fields ``driver`` ("" removes call control), ``base_url``, ``username``, ``secret`` (empty keeps
     the stored one), ``context`` and ``timeout_seconds``. Raises InvalidInput naming the field.
     Every change is audited as ``pbx.updated``; the summary names fields, never the secret's value.

@@ -112,3 +112,17 @@ def test_turning_click_to_call_off_removes_its_settings(admin, world):
     admin.post(_url(world.pbx), _form(driver=""))
     assert not CallControl.objects.filter(pbx=world.pbx).exists()
     assert "turned click-to-call off" in AuditEntry.objects.get(action="pbx.updated").summary
+
+
+def test_the_push_lateness_allowance_is_set_to_zero_audited_and_cleared_back_to_the_default(admin, world, settings):
+    page = admin.get(_url(world.pbx)).content.decode()
+    assert 'name="push_lateness_seconds"' in page and f'placeholder="{settings.PUSH_LATENESS_SECONDS}"' in page
+    assert admin.post(_url(world.pbx), _form(push_lateness_seconds="0")).status_code == 302
+    world.pbx.refresh_from_db()
+    assert world.pbx.push_lateness_seconds == 0
+    assert "push lateness allowance" in AuditEntry.objects.get(action="pbx.updated").summary
+    response = admin.post(_url(world.pbx), _form(push_lateness_seconds="-1"))
+    assert response.status_code == 200 and "field-error" in response.content.decode()
+    assert admin.post(_url(world.pbx), _form(push_lateness_seconds="")).status_code == 302
+    world.pbx.refresh_from_db()
+    assert world.pbx.push_lateness_seconds is None

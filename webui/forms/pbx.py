@@ -1,7 +1,9 @@
 from django import forms
 
 from hub.models import DriverKind
-from hub.services.webui_pbx import MAX_CONTROL_TIMEOUT, MAX_IDLE_TIMEOUT, MIN_IDLE_TIMEOUT
+from django.conf import settings
+
+from hub.services.webui_pbx import MAX_CONTROL_TIMEOUT, MAX_IDLE_TIMEOUT, MAX_PUSH_LATENESS, MIN_IDLE_TIMEOUT
 from hub.vocabulary.timezones import parse_timezone
 from webui.forms.common import sentence
 
@@ -23,6 +25,11 @@ class PbxSettingsForm(forms.Form):
     idle_call_timeout = forms.IntegerField(min_value=MIN_IDLE_TIMEOUT, max_value=MAX_IDLE_TIMEOUT, label="Idle call timeout",
                                            help_text="Seconds. A call whose end never arrives is closed this long after its "
                                                      "last event (14400 = 4 hours).")
+    push_lateness_seconds = forms.IntegerField(
+        min_value=0, max_value=MAX_PUSH_LATENESS, required=False, label="Push lateness allowance",
+        help_text="Seconds. How far out of order pushes with event times (native JSON, the CDR socket) may arrive "
+                  "and still give the same webhooks; each of this PBX's webhooks waits about this long. 0: the "
+                  "sender never reorders, webhooks go out at once. Blank: the hub's default.")
     driver = forms.ChoiceField(choices=DRIVER_CHOICES, required=False, label="Click-to-call driver",
                                help_text="Off removes this PBX's call-control settings, stored secret included.")
     base_url = forms.CharField(max_length=200, required=False, label="Base URL",
@@ -39,6 +46,7 @@ class PbxSettingsForm(forms.Form):
 
     def __init__(self, *args, control=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["push_lateness_seconds"].widget.attrs["placeholder"] = str(settings.PUSH_LATENESS_SECONDS)
         has_secret = bool(control and control.secret)
         self.fields["secret"].help_text = (
             "3CX client secret / ARI password. A secret is stored: leave this blank to keep it, or type a new one to replace it."
@@ -47,7 +55,8 @@ class PbxSettingsForm(forms.Form):
     @staticmethod
     def initial_from(pbx, control) -> dict:
         values = {"name": pbx.name, "timezone": pbx.timezone, "default_region": pbx.default_region,
-                  "idle_call_timeout": pbx.idle_call_timeout, "driver": "", "timeout_seconds": 10}
+                  "idle_call_timeout": pbx.idle_call_timeout, "push_lateness_seconds": pbx.push_lateness_seconds,
+                  "driver": "", "timeout_seconds": 10}
         if control is not None:
             values |= {"driver": control.driver, "base_url": control.base_url, "username": control.username,
                        "context": control.context, "timeout_seconds": control.timeout_seconds}
@@ -68,7 +77,8 @@ class PbxSettingsForm(forms.Form):
         data = dict(self.cleaned_data)
         if not data["driver"]:
             # Off: nothing else of call control applies.
-            return {name: data[name] for name in ("name", "timezone", "default_region", "idle_call_timeout")} | {"driver": ""}
+            return {name: data[name] for name in ("name", "timezone", "default_region", "idle_call_timeout",
+                                                  "push_lateness_seconds")} | {"driver": ""}
         if data["timeout_seconds"] is None:
             del data["timeout_seconds"]  # blank: keep the stored value (10 s for a new one)
         return data

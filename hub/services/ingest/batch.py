@@ -22,6 +22,7 @@ from hub.services.ingest.linking import CallLinker
 from hub.services.ingest.fast_insert import rows_insert
 from hub.services.ingest.rows import COLUMNS, stored_event, to_event, to_rows
 from hub.services.ingest.sql_in import select_in
+from hub.services.ingest.push_wakeups import push_wakeup_schedule
 from hub.services.ingest.turns import pbx_turn_take
 from hub.services.ingest.watermarks import due_call_ids, pbx_watermark, push_hold, watermark_record
 from hub.vocabulary.pbx_event import Kind, PbxEvent
@@ -157,6 +158,8 @@ def events_ingest(*, pbx: Pbx, events: list[PbxEvent], progress: Callable[[], No
         derived += [(None, d) for d in derive_standalone_events(statuses, tz=parse_timezone(pbx.timezone))]
         directory_sync(pbx, fresh)
         result.catalogue_events = catalogue_events_store(pbx, derived)
+        if pushed:  # what waits only for the push stream goes out at its moment, not the beat's
+            push_wakeup_schedule(pbx, now)
         # The outbox: delivery rows commit with the events; workers are woken on commit.
         deliveries_create(events=result.catalogue_events)
     # Counted once committed, once per batch: the hot path's cost is a few dict updates.

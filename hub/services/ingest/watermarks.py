@@ -61,7 +61,9 @@ def followed_watermark(pbx: Pbx) -> datetime | None:
 
 
 def push_lateness(pbx: Pbx | None = None) -> timedelta:
-    return timedelta(seconds=settings.PUSH_LATENESS_SECONDS)
+    """The PBX's lateness allowance (Pbx.push_lateness_seconds), else the hub's default."""
+    seconds = getattr(pbx, "push_lateness_seconds", None)
+    return timedelta(seconds=settings.PUSH_LATENESS_SECONDS if seconds is None else seconds)
 
 
 def push_idle(pbx: Pbx | None = None) -> timedelta:
