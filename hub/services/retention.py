@@ -42,6 +42,11 @@ LABELS = {
     "calls": "calls and their legs (call history)",
 }
 MIN_DAYS, MAX_DAYS = 1, 36500
+# Recording audio: kept per account in Account.recording_retention_days (always a number; its
+# model default is the hub's default), purged by hub.recordings_purge, not by retention_purge.
+# The recording's row and the call's metadata follow the calls' retention.
+RECORDINGS_FIELD = "recordings_days"
+RECORDINGS_LABEL = "recording audio"
 FINAL = (DeliveryStatus.DELIVERED, DeliveryStatus.FAILED)
 
 
@@ -51,6 +56,10 @@ def default_days() -> dict[str, int]:
             "deliveries": settings.RETENTION_DELIVERIES_DAYS,
             "attempts": settings.WEBHOOK_ATTEMPT_RETENTION_DAYS,
             "calls": settings.RETENTION_CALLS_DAYS}
+
+
+def recordings_default_days() -> int:
+    return Account._meta.get_field("recording_retention_days").default
 
 
 def _effective(policy: RetentionPolicy | None, defaults: dict[str, int]) -> dict[str, int]:
@@ -81,18 +90,21 @@ def _check_order(days: dict[str, int]) -> None:
 @transaction.atomic
 def retention_update(*, account: Account, actor: str, user=None, **fields: Any) -> list[str]:
     """Set the account's retention: ``<kind>_days`` = a number of days, or None/"" for the hub's
-    default. Raises InvalidInput naming the field; audits the change as ``account.retention_updated``.
+    default; ``recordings_days`` = days recording audio is kept (Account.recording_retention_days;
+    None/"" puts the hub's default, 90, back). Raises InvalidInput naming the field; audits the change as ``account.retention_updated``.
     Returns the names of the fields that changed."""
-    names = {f"{kind}_days" for kind in KINDS}
+    names = {f"{kind}_days" for kind in KINDS} | {RECORDINGS_FIELD}
     unknown = set(fields) - names
     if unknown:
         raise InvalidInput(sorted(unknown)[0], "not a retention setting")
-    Account.objects.select_for_update().filter(pk=account.pk).first()  # one change at a time per account
+    # One change at a time per account; the locked row's recording days are the current ones.
+    locked = Account.objects.select_for_update().filter(pk=account.pk).first()
     policy = RetentionPolicy.objects.filter(account=account).first() or RetentionPolicy(account=account)
     values: dict[str, int | None] = {}
     for name, value in fields.items():
         if value in (None, ""):
-            values[name] = None
+            # Recording audio has no "unset": blank puts the hub's default back.
+            values[name] = recordings_default_days() if name == RECORDINGS_FIELD else None
             continue
         try:
             number = int(value)
@@ -101,15 +113,26 @@ def retention_update(*, account: Account, actor: str, user=None, **fields: Any) 
         if not MIN_DAYS <= number <= MAX_DAYS:
             raise InvalidInput(name, f"must be between {MIN_DAYS} and {MAX_DAYS} days")
         values[name] = number
-    changed = [name for name, value in values.items() if getattr(policy, name) != value]
+    current = {name: getattr(policy, name) for name in values if name != RECORDINGS_FIELD}
+    if RECORDINGS_FIELD in values:
+        current[RECORDINGS_FIELD] = locked.recording_retention_days
+    changed = [name for name, value in values.items() if current[name] != value]
     if not changed:
         return []
-    before = {name: getattr(policy, name) for name in changed}
-    for name in changed:
-        setattr(policy, name, values[name])
-    _check_order(_effective(policy, default_days()))
-    policy.save()
+    before = {name: current[name] for name in changed}
+    policy_changed = [name for name in changed if name != RECORDINGS_FIELD]
+    if policy_changed:
+        for name in policy_changed:
+            setattr(policy, name, values[name])
+        _check_order(_effective(policy, default_days()))
+        policy.save()
+    if RECORDINGS_FIELD in changed:
+        Account.objects.filter(pk=account.pk).update(recording_retention_days=values[RECORDINGS_FIELD])
+        account.recording_retention_days = values[RECORDINGS_FIELD]
     defaults = default_days()
+
+    def label(name: str) -> str:
+        return RECORDINGS_LABEL if name == RECORDINGS_FIELD else LABELS[name[:-5]]
 
     def shown(name: str, value: int | None) -> str:
         return f"{value} days" if value is not None else f"default ({defaults[name[:-5]]} days)"
@@ -118,7 +141,7 @@ def retention_update(*, account: Account, actor: str, user=None, **fields: Any) 
         account=account, user=user, actor=actor or "system", action="account.retention_updated",
         object_type="account", object_id=str(account.pk),
         summary="changed how long records are kept: " + ", ".join(
-            f"{LABELS[name[:-5]]} {shown(name, before[name])} → {shown(name, values[name])}" for name in changed),
+            f"{label(name)} {shown(name, before[name])} → {shown(name, values[name])}" for name in changed),
         changes=changes_between(before, {name: values[name] for name in changed}))
     return changed
 
@@ -287,5 +310,5 @@ def retention_table_rows() -> dict[str, int]:
             "deliveries": Delivery.objects.count(), "attempts": Attempt.objects.count(), "calls": Call.objects.count()}
 
 
-__all__ = ["KINDS", "LABELS", "PurgeResult", "accounts_by_days", "default_days", "retention_days",
+__all__ = ["KINDS", "LABELS", "RECORDINGS_FIELD", "RECORDINGS_LABEL", "recordings_default_days", "PurgeResult", "accounts_by_days", "default_days", "retention_days",
            "retention_overrides", "retention_purge", "retention_update"]

@@ -1,8 +1,10 @@
 """Retention: per-account days with defaults from settings, the batch purge, the console page."""
+import re
 from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -209,3 +211,60 @@ def test_a_call_whose_recording_audio_is_still_stored_waits_for_the_recordings_r
     Recording.objects.create(call=gone, file="b.wav", recorded_at=at, state=RecordingState.PURGED)
     assert retention_purge().deleted["calls"] == 1
     assert set(Call.objects.values_list("unique_call_id", flat=True)) == {"with-audio"}
+
+
+def test_recording_audio_retention_is_shown_and_an_owner_changes_it_through_the_console(account):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(make_member(account, "olivia@acme.test", Role.OWNER))
+    url = reverse("webui:retention")
+    page = client.get(url).content.decode()
+    row = re.search(r'<tr data-kind="recordings">.*?</tr>', page, re.S).group(0)
+    assert "Recording audio" in row and "90 days" in row and "the hub’s default" in row
+    assert "the call’s metadata are kept as long as the call’s retention says" in page
+    assert 'name="recordings_days"' in page
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    assert client.post(url, {"recordings_days": "30"}).status_code == 403  # no token: refused
+    account.refresh_from_db()
+    assert account.recording_retention_days == 90
+
+    answer = client.post(url, {"csrfmiddlewaretoken": token, "recordings_days": "30"})
+    assert answer.status_code == 302
+    account.refresh_from_db()
+    assert account.recording_retention_days == 30
+    assert retention_days(account=account)["calls"] == 730  # the call history keeps its own time
+    entry = AuditEntry.objects.get(action="account.retention_updated")
+    assert entry.actor == "olivia@acme.test" and entry.changes == {"recordings_days": [90, 30]}
+    assert "recording audio 90 days → 30 days" in entry.summary
+    row = re.search(r'<tr data-kind="recordings">.*?</tr>', client.get(url).content.decode(), re.S).group(0)
+    assert "30 days" in row and "this account (the hub’s default is 90)" in row
+
+    for bad in ("0", "-5", "ten"):
+        answer = client.post(url, {"csrfmiddlewaretoken": token, "recordings_days": bad})
+        assert answer.status_code == 200
+        assert list(answer.context["form"].errors) == ["recordings_days"]
+    account.refresh_from_db()
+    assert account.recording_retention_days == 30
+    assert AuditEntry.objects.filter(action="account.retention_updated").count() == 1
+
+    # Blank puts the hub's default back (audited), and the other kinds are untouched.
+    assert client.post(url, {"csrfmiddlewaretoken": token, "recordings_days": ""}).status_code == 302
+    account.refresh_from_db()
+    assert account.recording_retention_days == 90
+    last = AuditEntry.objects.filter(action="account.retention_updated").latest("id")
+    assert last.changes == {"recordings_days": [30, 90]}
+
+
+def test_recording_retention_update_names_the_field_it_refuses(account):
+    for bad in (0, -1, "x", 36501):
+        with pytest.raises(InvalidInput) as error:
+            retention_update(account=account, actor="o", recordings_days=bad)
+        assert error.value.field == "recordings_days"
+    account.refresh_from_db()
+    assert account.recording_retention_days == 90
+    assert not AuditEntry.objects.filter(action="account.retention_updated").exists()
+    assert retention_update(account=account, actor="o", recordings_days=14, deliveries_days=60) == [
+        "recordings_days", "deliveries_days"]
+    account.refresh_from_db()
+    assert account.recording_retention_days == 14 and retention_days(account=account)["deliveries"] == 60
+    assert AuditEntry.objects.get(action="account.retention_updated").changes == {
+        "recordings_days": [90, 14], "deliveries_days": [None, 60]}

@@ -5,7 +5,8 @@ from django.contrib import messages
 from django.shortcuts import redirect
 
 from hub.errors import HubError
-from hub.services.retention import KINDS, LABELS, MAX_DAYS, MIN_DAYS, default_days, retention_overrides, retention_update
+from hub.services.retention import (KINDS, LABELS, MAX_DAYS, MIN_DAYS, RECORDINGS_FIELD, RECORDINGS_LABEL, default_days,
+                                    recordings_default_days, retention_overrides, retention_update)
 from webui.forms.common import add_service_error
 from webui.pages import page
 from webui.tenancy import member_view
@@ -19,6 +20,12 @@ class RetentionForm(forms.Form):
                 min_value=MIN_DAYS, max_value=MAX_DAYS, required=False, label=LABELS[kind][:1].upper() + LABELS[kind][1:],
                 help_text=f"Days. Blank: the hub's default, {defaults[kind]} days.",
                 widget=forms.NumberInput(attrs={"placeholder": str(defaults[kind])}))
+        recordings = recordings_default_days()
+        self.fields[RECORDINGS_FIELD] = forms.IntegerField(
+            min_value=MIN_DAYS, max_value=MAX_DAYS, required=False, label=RECORDINGS_LABEL.capitalize(),
+            help_text=f"Days the audio of recordings and voicemails is kept. Blank: the hub's default, {recordings} "
+                      "days. The recording's details and the call stay as long as calls are kept.",
+            widget=forms.NumberInput(attrs={"placeholder": str(recordings)}))
 
 
 @member_view
@@ -26,8 +33,10 @@ def retention(request):
     account = request.membership.account
     defaults = default_days()
     overrides = retention_overrides(account=account)
-    form = RetentionForm(request.POST or None, defaults=defaults,
-                         initial={f"{kind}_days": value for kind, value in overrides.items()})
+    recordings, recordings_default = account.recording_retention_days, recordings_default_days()
+    initial = {f"{kind}_days": value for kind, value in overrides.items()}
+    initial[RECORDINGS_FIELD] = recordings if recordings != recordings_default else None
+    form = RetentionForm(request.POST or None, defaults=defaults, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             changed = retention_update(account=account, actor=request.user.email or request.user.username,
@@ -39,4 +48,7 @@ def retention(request):
             return redirect("webui:retention")
     rows = [{"kind": kind, "label": LABELS[kind], "days": overrides[kind] or defaults[kind],
              "own": overrides[kind] is not None, "default": defaults[kind]} for kind in KINDS]
+    rows.append({"kind": "recordings", "label": RECORDINGS_LABEL, "days": recordings,
+                 "own": recordings != recordings_default, "default": recordings_default,
+                 "note": "the recording’s details and the call stay as long as calls are kept"})
     return page(request, "webui/account/retention.html", {"form": form, "rows": rows}, section="retention")
