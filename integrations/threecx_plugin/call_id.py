@@ -4,12 +4,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from urllib.parse import unquote, urlsplit
 
 from integrations.push_errors import PushError
 
-_CALL_ID = re.compile(r"(\d{12})_(\d+)-(\d+)", re.ASCII)
-_RECORDING_NAME = re.compile(r"(\d{12}_\d+-\d+)-\d+\.\w+", re.ASCII)
+from .fields import CALL_ID_PATTERN, NAMED_LINK_PATTERN
+
+_CALL_ID = re.compile(CALL_ID_PATTERN)
+_NAMED_LINK = re.compile(NAMED_LINK_PATTERN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +26,8 @@ def parse_call_id(value: str, *, tz: tzinfo, field: str = "id") -> CallId:
     match = _CALL_ID.fullmatch(value.strip())
     if match is None:
         raise PushError(
-            field, f"bad call id {value!r} (expected yymmddHHMMSS_N-L, e.g. 210701165649_698-2)"
+            field, f"bad call id {value!r} (expected yymmddHHMMSS_N-L, a date and time that exist, N up to "
+                   f"10 digits and L up to 5, e.g. 210701165649_698-2)"
         )
     stamp, number, link = match.groups()
     try:
@@ -37,10 +39,5 @@ def parse_call_id(value: str, *, tz: tzinfo, field: str = "id") -> CallId:
 
 def call_id_from_recording(url: str) -> str | None:
     """``.../230115121143_9-1-1.mp3`` -> ``230115121143_9-1``; None if the name does not say."""
-    try:
-        path = urlsplit(url).path
-    except ValueError:
-        return None
-    name = unquote(path.rsplit("/", 1)[-1])
-    match = _RECORDING_NAME.fullmatch(name)
+    match = _NAMED_LINK.fullmatch(url)
     return match.group(1) if match else None

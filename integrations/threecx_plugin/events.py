@@ -157,6 +157,28 @@ EVENTS: dict[str, Builder] = {
 }
 
 
+# The values each choice field takes, read trimmed and case-blind (the plugin writes "Ok" and
+# "OK", "False" and "false"); a blank one means "not said".
+CHOICES: dict[str, tuple[str, ...]] = {
+    "event": tuple(EVENTS),
+    "usertype": tuple(_RINGING),
+    "trtype": tuple(_TRANSFER_TYPES),
+    "finishtype": tuple(key for key in _FINISH_TYPES if key),
+    "transfer": tuple(_BOOLEANS),
+}
+
+
+def check_choices(fields: Fields) -> None:
+    """Every choice field the request carries holds one of its values, whatever the event
+    (a wrong one is the sender's mistake even where this event does not read it)."""
+    for name, choices in CHOICES.items():
+        value = fields.get(name, "").strip()
+        # ASCII only: "K" (the Kelvin sign) lower-cases to "k", and no plugin writes it.
+        if value and (not value.isascii() or value.lower() not in choices):
+            what = "event" if name == "event" else "value"
+            raise PushError(name, f"unknown {what} {fields[name]!r}; expected one of {', '.join(choices)}")
+
+
 def drafts_for(fields: Fields) -> list[Draft]:
     name = fields.get("event", "").strip().lower()
     if not name:

@@ -12,7 +12,7 @@ from hub.vocabulary.pbx_event import Kind, PbxEvent, Source
 from integrations.push_errors import PushError
 
 from .call_id import CallId, call_id_from_recording, parse_call_id
-from .events import Draft, drafts_for, talk_time
+from .events import Draft, check_choices, drafts_for, talk_time
 from .request import PluginRequest, read_request
 
 # A request received this long after its call reached the PBX (or well before it, by the
@@ -130,6 +130,7 @@ def parse_plugin_request(
     if received_at.tzinfo is None:
         raise ValueError("received_at must be timezone-aware")
     request = read_request(method=method, query=query, body=body, content_type=content_type)
+    check_choices(request.fields)
     if request.files is not None:
         return _recording_events(request, tz, received_at)
     drafts = drafts_for(request.fields)  # checks the event name before the id

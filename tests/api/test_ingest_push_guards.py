@@ -222,14 +222,19 @@ def test_over_long_call_id_is_refused_naming_it(client, token) -> None:
     assert response.json()["field"] == "pbx_call_id"
 
 
-@pytest.mark.parametrize("send", [
-    pytest.param(lambda c, t: plugin_get(c, t, RINGING.replace("user=102", "user=" + "1" * 500)), id="over-long user"),
-    pytest.param(lambda c, t: push_json(c, t, {**EVENT, "data": {"caller_number": "12\u00003"}}), id="NUL in data"),
+@pytest.mark.parametrize("send, field", [
+    pytest.param(lambda c, t: plugin_get(c, t, RINGING.replace("user=102", "user=" + "1" * 500)), "user",
+                 id="over-long user"),
+    pytest.param(lambda c, t: plugin_get(c, t, RINGING.replace("user=102", "user=1%002")), "user", id="NUL in a field"),
+    pytest.param(lambda c, t: push_json(c, t, {**EVENT, "data": {"caller_number": "12\u00003"}}), "data.caller_number",
+                 id="NUL in data"),
+    pytest.param(lambda c, t: push_json(c, t, {**EVENT, "data": {"caller_number": "1" * 65}}), "data.caller_number",
+                 id="over-long data"),
 ])
-def test_values_the_database_refuses_are_a_400_not_a_500(client, token, send) -> None:
-    # SQLite stores them; PostgreSQL refuses them (length limits, NUL bytes) with a DataError.
+def test_values_the_database_cannot_store_are_a_400_naming_them(client, token, send, field: str) -> None:
+    # PostgreSQL refuses them (length limits, NUL bytes) where SQLite would store them: the
+    # adapters refuse them first, on every database, and say which field is at fault.
     response = send(client, token)
 
-    assert response.status_code in (202, 400)
-    if response.status_code == 400:
-        assert response.json()["field"] == "body"
+    assert response.status_code == 400
+    assert response.json()["field"] == field

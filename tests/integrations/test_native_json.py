@@ -77,6 +77,13 @@ def test_utc_z_suffix_is_accepted() -> None:
     assert event.occurred_at == datetime(2025, 2, 28, 22, 14, 22, tzinfo=timezone.utc)
 
 
+def test_an_offset_postgresql_cannot_store_is_read_as_its_instant() -> None:
+    (event,) = parse_native_push(with_changes(occurred_at="2025-03-01T09:14:22-20:00"))
+
+    assert event.occurred_at == datetime(2025, 3, 2, 5, 14, 22, tzinfo=timezone.utc)
+    assert event.occurred_at.utcoffset() == timedelta(0)
+
+
 def test_typed_data_values_are_accepted() -> None:
     status = {"agent": "108", "dialable": True, "registered": False, "logged_in": True}
     voicemail = {"user": "108", "duration": 21}
@@ -97,7 +104,7 @@ def test_typed_data_values_are_accepted() -> None:
         (with_changes(id=...), "events[1].id", "missing"),
         (with_changes(id=""), "events[1].id", "non-empty string"),
         (with_changes(id=7), "events[1].id", "non-empty string"),
-        (with_changes(id="x" * 201), "events[1].id", "longer than 200"),
+        (with_changes(id="x" * 101), "events[1].id", "longer than 100"),
         (with_changes(kind="user.dancing"), "events[1].kind", "unknown kind 'user.dancing'"),
         (with_changes(kind="cdr.record"), "events[1].kind", "cannot be pushed"),
         (with_changes(occurred_at=...), "events[1].occurred_at", "missing"),
@@ -127,6 +134,21 @@ def test_typed_data_values_are_accepted() -> None:
             "blind, attended",
         ),
         ("not an object", "events[1]", "expected a JSON object"),
+        # Keys the assembler reads, typed: a wrong type was a 500 when the call was assembled.
+        (with_changes(kind="call.answered", data={"user": "108", "talk_seconds": "7"}),
+         "events[1].data.talk_seconds", "whole number"),
+        (with_changes(kind="recording.saved", data={"file": "a.wav", "call_start_at": "soon"}),
+         "events[1].data.call_start_at", "not an ISO 8601"),
+        (with_changes(kind="queue.call_received", data={"qcid": "5", "agents_from_answers": "yes"}),
+         "events[1].data.agents_from_answers", "true or false"),
+        # What PostgreSQL cannot store is refused on every database.
+        (with_changes(data={"user": "1" * 33}), "events[1].data.user", "at most 32"),
+        (with_changes(data={"user": "108", "note": ["a\x00"]}), "events[1].data.note", "NUL"),
+        (with_changes(pbx_call_id="4\x005"), "events[1].pbx_call_id", "NUL"),
+        (voicemail_lasting(2**31), "events[1].data.duration", "whole number"),
+        (with_changes(occurred_at="2025-03-01 09:14:22Z"), "events[1].occurred_at", "RFC 3339"),
+        (with_changes(occurred_at="1969-12-31T23:59:59Z"), "events[1].occurred_at", "1970-2999"),
+        (with_changes(occurred_at="2025-02-30T09:14:22Z"), "events[1].occurred_at", "ISO 8601"),
     ],
 )
 def test_invalid_event_error_names_its_field(event, field: str, message: str) -> None:

@@ -177,11 +177,18 @@ def test_empty_recording_list_gives_no_events() -> None:
         ("event=picked&id=230102104542_15-0", "event", "unknown event 'picked'"),
         ("event=ringing&user=102", "id", "missing call id"),
         ("event=ringing&id=230102104542-15", "id", "bad call id"),
-        ("event=ringing&id=231399104542_15-0", "id", "bad date/time"),
+        ("event=ringing&id=231399104542_15-0", "id", "a date and time that exist"),
         ("event=ringing&usertype=robot&id=230102104542_15-0", "usertype", "unknown value 'robot'"),
         ("event=hangupincoming&trtype=Sideways&id=230102104542_15-1", "trtype", "Sideways"),
         ("event=incoming&finishtype=Maybe&id=230102104542_15-1", "finishtype", "Maybe"),
         ("event=incoming&transfer=perhaps&id=230102104542_15-1", "transfer", "perhaps"),
+        # Checked whatever the event, though dialing does not read it.
+        ("event=dialing&usertype=robot&id=230102104542_15-0", "usertype", "unknown value 'robot'"),
+        ("event=ringing&usertype=e\u212at&id=230102104542_15-0", "usertype", "unknown value"),  # Kelvin sign
+        ("event=ringing&id=230102104542_12345678901-0", "id", "bad call id"),
+        ("event=ringing&user=" + "1" * 33 + "&id=230102104542_15-0", "user", "at most 32"),
+        ("event=ringing&callerid=1\x002&id=230102104542_15-0", "callerid", "NUL"),
+        ("event=ringing&id=230102104542_15-0&FILES=https://pbx/230102104542_15-1-1.mp3", "FILES", "POST"),
     ],
 )
 def test_malformed_query_names_the_field(query: str, field: str, message: str) -> None:
@@ -196,6 +203,10 @@ def test_malformed_query_names_the_field(query: str, field: str, message: str) -
         (b"{not json", "application/json", "body"),
         (b'"just a string"', "application/json", "body"),
         (b"hello there", "text/plain", "body"),
+        (b"see https://pbx/rec/230102104542_15-1-1.mp3 please", "text/plain", "body"),
+        (b'{"event": "ringing", "callerid": 4.2, "id": "230102104542_15-0"}', "application/json", "callerid"),
+        (b'{"event": "ringing", "user": 10000000000000000, "id": "230102104542_15-0"}', "application/json", "user"),
+        (b'{"FILES": ["https://pbx/rec/230102104542_15-1-1.mp3", " "]}', "application/json", "FILES[1]"),
         (b'{"event": {"nested": 1}, "id": "230102104542_15-0"}', "application/json", "event"),
         (b'{"FILES": [1, 2]}', "application/json", "FILES"),
         (b'{"FILES": ["https://pbx/recording/no-id.mp3"]}', "application/json", "id"),

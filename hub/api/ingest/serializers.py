@@ -9,6 +9,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from hub.vocabulary.pbx_event import Kind
+from integrations.native_json.parser import MAX_ID_LENGTH
 
 # cdr.record is 3CX's own format: a native push describes the call in event terms instead.
 PUSHABLE_KINDS = [kind.value for kind in Kind if kind is not Kind.CDR_RECORD]
@@ -16,12 +17,12 @@ PUSHABLE_KINDS = [kind.value for kind in Kind if kind is not Kind.CDR_RECORD]
 
 class NativeEventSerializer(serializers.Serializer):
     id = serializers.CharField(
-        max_length=200,
+        max_length=MAX_ID_LENGTH,
         help_text="Your unique id for this event. Re-sending the same id stores nothing new, "
                   "so a push may be retried safely after a timeout.")
     kind = serializers.ChoiceField(choices=PUSHABLE_KINDS, help_text="What happened.")
     occurred_at = serializers.DateTimeField(
-        help_text="ISO 8601 with a UTC offset, e.g. 2025-03-01T09:14:22+11:00.")
+        help_text="ISO 8601 with its UTC offset (RFC 3339), years 1970-2999, e.g. 2025-03-01T09:14:22+11:00.")
     pbx_call_id = serializers.CharField(
         required=False, allow_null=True,
         help_text="The PBX's id of the call; events with the same id make up one call. "
