@@ -96,6 +96,8 @@ def satisfy_rules_the_schema_cannot_state(case, world: World) -> None:
         body["number_to_call"] = DIALLABLE[zlib.crc32(str(body["number_to_call"]).encode()) % len(DIALLABLE)]
     if isinstance(body.get("url"), str) and not _django_url(body["url"]):  # RFC 3986 allows more than Django
         body["url"] = WEBHOOK_URL
+    if body.get("recording_url") and isinstance(body["recording_url"], str) and not _django_url(body["recording_url"]):
+        body["recording_url"] = WEBHOOK_URL  # the same for the plugin dialects' recording URL ("" is valid)
     if isinstance(body.get("headers"), dict):  # names: ASCII, no space or colon, none the hub sets
         body["headers"] = {k: v for k, v in body["headers"].items() if not custom_header_problems({k: v})}
 

@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from hub.api.json_types import JsonTyped
-from hub.api.params import NO_NUL_PATTERN, Text
+from hub.api.params import BLANK, NO_NUL_PATTERN, Text
 from hub.catalogue import CATALOGUE
 from hub.models import Dialect, RetryPolicy
 from hub.services.delivery.filters import FILTER_FIELDS
@@ -42,6 +42,12 @@ class Headers(serializers.DictField):
     pass
 
 
+# "" is a value of its own (send recordings to url), so the schema says so beside the URL.
+@extend_schema_field({"oneOf": [{"type": "string", "format": "uri", "maxLength": 1000}, BLANK]})
+class UrlOrBlank(serializers.URLField):
+    pass
+
+
 class WebhookInput(JsonTyped):
     """The service checks the rest (catalogue keys, header names, filters) and names what is wrong."""
 
@@ -58,7 +64,7 @@ class WebhookInput(JsonTyped):
     event_paths = EventPaths(child=Text(allow_blank=True, max_length=500), required=False,
                              help_text="3cx-to-rest: trigger → path appended to url; '' or a trigger "
                                        "left out switches it off (seed 000's rule). Starts as seed 000's paths.")
-    recording_url = serializers.URLField(
+    recording_url = UrlOrBlank(
         max_length=1000, required=False, allow_blank=True,
         help_text="3cx-plugin-get/-post: the plugin's WEBHOOK_POST_URL, where recording (and voicemail) messages "
                   "are POSTed; '' (default) sends them to url.")
@@ -69,7 +75,7 @@ class WebhookInput(JsonTyped):
     headers = Headers(child=Text(max_length=2000), required=False,
                       help_text="Extra request headers: an ASCII name without spaces or colons, "
                                 "not one the hub sets itself; a value without line breaks.")
-    filters = Filters(child=serializers.ListField(child=Text()), required=False,
+    filters = Filters(child=serializers.ListField(child=Text(trim_whitespace=False)), required=False,
                       help_text='{"queues": [...], "users": [...], "dids": [...]}; empty = all.')
     timeout_seconds = serializers.IntegerField(min_value=1, max_value=30, required=False)
     retry_policy = serializers.ChoiceField(
