@@ -120,8 +120,8 @@ def test_get_scheme_answered_call_gives_an_answered_user_leg_and_its_recording(c
     (queue,) = call.queue_legs.all()
     assert (queue.queue, queue.status, queue.agent) == ("804", "answered", "102")
     assert [r.file for r in call.recordings.all()] == ["https://3CXDQDN:5001/webapi/recording/230102104542_15-1-1.mp3"]
-    assert set(triggers(call)) == {"call_received", "user_inbound", "user_inbound_answered", "user_inbound_completed",
-                                   "queue_call", "recording_inbound"}
+    assert set(triggers(call)) == {"call_received", "call_routed", "user_inbound", "user_inbound_answered",
+                                   "user_inbound_completed", "queue_call", "recording_inbound"}
 
 
 def test_each_request_also_carries_the_call_start_so_later_ones_report_it_as_a_duplicate(client, token) -> None:
@@ -170,7 +170,8 @@ def test_post_scheme_missed_call(client, token) -> None:
     (leg,) = call.user_legs.all()
     assert (leg.user, leg.status, leg.answered_at) == ("102", "missed", None)
     assert leg.rang_at is not None and leg.rang_at < call.ended_at
-    assert triggers(call) == ["user_inbound", "call_direct", "user_inbound_completed"]
+    # The seed's ringing with usertype "other" is a routing step as well (call_routed).
+    assert triggers(call) == ["call_routed", "user_inbound", "call_direct", "user_inbound_completed"]
 
 
 def test_post_scheme_answered_outgoing_call(client, token) -> None:
