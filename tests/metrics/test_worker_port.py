@@ -78,5 +78,5 @@ def test_a_worker_reports_its_deliveries_on_its_port_and_logs_each_attempt(accou
     messages = dict(Delivery.objects.values_list("message_id", "call_id"))
     assert {a["webhook_id"]: a["call"] for a in attempts} == messages
     assert {(a["account"], a["pbx"]) for a in attempts} == {(account.pk, pbx.pk)}
-    # Each line carries the id of the task that sent it.
+    # Each line carries the id of the engine round that recorded it (a task's id with the pumps).
     assert all(len(a["request_id"]) == 36 for a in attempts)

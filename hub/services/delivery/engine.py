@@ -46,6 +46,7 @@ import logging
 import os
 import threading
 import time
+import uuid
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -54,6 +55,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from hub.logs.context import log_scope
 from hub.models import DeliveryStatus, SigningSecret, WebhookEndpoint
 from hub.services.delivery.adaptive import LIMITS, AdaptiveLimit, verdict
 from hub.services.delivery.attempt import SendContext, attempt_start
@@ -206,7 +208,10 @@ class Engine:
                     return
                 wanted, finished = taken
                 try:
-                    self._round(wanted, finished)
+                    # A round is the engine's unit of work, as a task is the pumps': the attempt
+                    # lines it records carry its id as their request id (shaped like a task id).
+                    with log_scope(request_id=str(uuid.uuid4())):
+                        self._round(wanted, finished)
                     pause = RETRY_PAUSE_SECONDS
                 except Exception:
                     # Most likely the database is away: keep the responses (their deliveries
